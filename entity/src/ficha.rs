@@ -1,0 +1,92 @@
+//! `fichas`: one service's *Ficha de Identificación* for a planning period,
+//! with the provenance of the file it was imported from.
+
+use sea_orm::entity::prelude::*;
+
+/// A ficha: what one service declared for one period; unique by
+/// (servicio, desde, hasta).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "fichas")]
+pub struct Model {
+    /// Surrogate key.
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// The service that filed this ficha.
+    pub servicio_id: i32,
+    /// First year of the period (`2024` in `2024-2026`).
+    pub desde: i32,
+    /// Last year of the period; equal to `desde` for a single-year ficha.
+    pub hasta: i32,
+    /// Ministry name as printed in this ficha.
+    #[sea_orm(column_type = "Text")]
+    pub partida_nombre: String,
+    /// Service name as printed in this ficha.
+    #[sea_orm(column_type = "Text")]
+    pub servicio_nombre: String,
+    /// *Ley orgánica o Decreto que la rige*.
+    #[sea_orm(column_type = "Text")]
+    pub ley_organica: String,
+    /// *Misión Institucional*.
+    #[sea_orm(column_type = "Text")]
+    pub mision: String,
+    /// Name of the file the ficha was read from.
+    pub source_file: String,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Hex SHA-256 of what the ficha says (its text as `export` renders
+    /// it): equal for two files that differ only in layout or line endings.
+    pub content_sha256: String,
+    /// When the ficha was imported.
+    pub imported_at: DateTimeUtc,
+    /// 1-based line of the ficha's title in the source file.
+    pub line: i32,
+}
+
+/// Relations of a ficha.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// The service that filed this ficha.
+    #[sea_orm(
+        belongs_to = "super::servicio::Entity",
+        from = "Column::ServicioId",
+        to = "super::servicio::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Servicio,
+    /// The service's own objectives in this ficha.
+    #[sea_orm(has_many = "super::objetivo_institucional::Entity")]
+    ObjetivoInstitucional,
+    /// The service's final goods and services in this ficha.
+    #[sea_orm(has_many = "super::producto::Entity")]
+    Producto,
+    /// Ministry objectives whose stored rows were read from this ficha
+    /// (through `objetivos_ministeriales.source_ficha_id`).
+    #[sea_orm(has_many = "super::objetivo_ministerial::Entity")]
+    ObjetivoMinisterial,
+}
+
+impl Related<super::servicio::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Servicio.def()
+    }
+}
+
+impl Related<super::objetivo_institucional::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ObjetivoInstitucional.def()
+    }
+}
+
+impl Related<super::producto::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Producto.def()
+    }
+}
+
+impl Related<super::objetivo_ministerial::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ObjetivoMinisterial.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,21 @@
+//! Database migrations for the *Definiciones Estratégicas* schema.
+//!
+//! This crate owns the schema: tables, keys, foreign keys, unique
+//! constraints, CHECK constraints and indexes, written once with SeaQuery so
+//! the same migration runs on SQLite and PostgreSQL. The entities that map
+//! these tables live in the `entity` crate; applying the migrations is left
+//! to the application, which calls `Migrator::up(&db, None)` on start.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_tables;
+
+/// Every migration of the project, in the order they apply.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_tables::Migration)]
+    }
+}

@@ -1,0 +1,96 @@
+//! Command-line and environment configuration: one `clap` struct per
+//! command. Every flag that makes sense outside a single run also reads an
+//! environment variable; the doc comments are the `--help` text.
+//!
+//! This module only describes options; `crate::app` acts on them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The database used when none is named: an SQLite file in the working
+/// directory, created on first use.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://definiciones.db?mode=rwc";
+
+/// Query Chile's Definiciones Estratégicas — missions, objectives and
+/// productos of every ministry and public service — over GraphQL.
+#[derive(Debug, Parser)]
+#[command(name = "definiciones", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands of the `definiciones` binary.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read fichas without storing them and report every problem found.
+    Check(CheckArgs),
+    /// Store fichas in the database, each in one transaction.
+    Import(ImportArgs),
+    /// Write every stored ficha back as text, one file per ficha.
+    Export(ExportArgs),
+    /// Create or update the database schema.
+    Migrate(DatabaseArgs),
+    /// Serve the API over HTTP.
+    Serve(ServeArgs),
+}
+
+/// Which database to use.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database to use: an SQLite file (`sqlite://path?mode=rwc`) or
+    /// PostgreSQL (`postgres://user@host/db`).
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+/// Options of `definiciones check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print what each ficha says as JSON (a list when several files).
+    #[arg(long)]
+    pub json: bool,
+    /// Ficha text files, or directories to read every `.txt` file under.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Options of `definiciones import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub database: DatabaseArgs,
+    /// Ficha text files, or directories to read every `.txt` file under.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Options of `definiciones export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub database: DatabaseArgs,
+    /// Directory to write the fichas into (created when missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Options of `definiciones serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub database: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "DEFINICIONES_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load the fichas bundled with the binary when the database holds none.
+    /// Always done for SQLite; PostgreSQL is seeded only when asked.
+    #[arg(long, env = "DEFINICIONES_LOAD_BUNDLED")]
+    pub load_bundled: bool,
+}

@@ -1,0 +1,47 @@
+//! Opening the database and bringing its schema up to date.
+//!
+//! SQLite and PostgreSQL are both first-class: the URL's scheme decides.
+//! SQLite gets the settings that make it a good server database (WAL, so
+//! readers never wait for the importer; foreign keys on; a busy timeout
+//! instead of instant "database is locked" errors).
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+
+/// Open a connection pool to `url`.
+#[tracing::instrument(skip(url), fields(backend))]
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5));
+    if url.starts_with("sqlite:") {
+        options.max_connections(4).map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    } else {
+        options.max_connections(16);
+    }
+    let db = Database::connect(options).await?;
+    tracing::Span::current().record("backend", tracing::field::debug(db.get_database_backend()));
+    Ok(db)
+}
+
+/// Apply every pending migration.
+#[tracing::instrument(skip(db))]
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether this is an embedded SQLite database (seeded with the bundled
+/// fichas on first start) rather than a shared server.
+pub fn is_embedded(db: &DatabaseConnection) -> bool {
+    db.get_database_backend() == DbBackend::Sqlite
+}

@@ -1,0 +1,22 @@
+//! definiciones: Chile's *Definiciones Estratégicas* — every ministry's and
+//! public service's mission, objectives and productos — as a queryable graph.
+//!
+//! # Layout
+//!
+//! - [`ficha`]: the ficha as a value; parse published text, render it back.
+//! - [`import`]: store a ficha in one transaction; [`export`]: read them back.
+//! - [`db`]: open the database (SQLite or PostgreSQL) and migrate it.
+//! - [`bundled`]: the real fichas shipped inside the binary.
+//! - [`http`]: the routes; [`app`]: what each command does; [`config`]: the
+//!   command line.
+//!
+//! Data flows one way: ficha text → parser → model → database.
+
+pub mod app;
+pub mod bundled;
+pub mod config;
+pub mod db;
+pub mod export;
+pub mod ficha;
+pub mod http;
+pub mod import;

@@ -1,0 +1,28 @@
+//! The `definiciones` binary: parse the command line, start logging, hand
+//! over to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use definiciones::config::Cli;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match definiciones::app::run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            let error = anyhow::Error::from(error);
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

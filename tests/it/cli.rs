@@ -1,0 +1,284 @@
+//! The `definiciones` binary as a user runs it: `check`, `import`,
+//! `export` and `migrate`, their output and exit codes.
+
+use serde_json::Value;
+
+use crate::helpers::{Fichas, SAMPLE, SAMPLE_NAME, each_database, read_dir, run, sample_as};
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn check_json_gives_every_objective_producto_and_link_of_the_sample() {
+    let fichas = Fichas::new();
+    let path = fichas.write(SAMPLE_NAME, SAMPLE);
+    let output = run(
+        &["check", "--json", path.to_str().expect("utf-8 path")],
+        None,
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+
+    let keys: Vec<&str> = json
+        .as_object()
+        .expect("one object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected_keys = vec![
+        "archivo",
+        "sha256",
+        "partida",
+        "servicio",
+        "periodo",
+        "leyOrganica",
+        "mision",
+        "objetivosMinisteriales",
+        "objetivosInstitucionales",
+        "productos",
+    ];
+    expected_keys.sort_unstable();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, expected_keys);
+
+    assert_eq!(json["archivo"], path.display().to_string());
+    assert_eq!(
+        json["partida"],
+        serde_json::json!({"codigo": "20", "nombre": "MINISTERIO SECRETARIA GENERAL DE GOBIERNO"})
+    );
+    assert_eq!(
+        json["servicio"],
+        serde_json::json!({"capitulo": "01", "nombre": "SECRETARIA GENERAL DE GOBIERNO"})
+    );
+    assert_eq!(
+        json["periodo"],
+        serde_json::json!({"desde": 2024, "hasta": 2026})
+    );
+    assert_eq!(
+        json["objetivosMinisteriales"]
+            .as_array()
+            .expect("list")
+            .len(),
+        9
+    );
+    assert_eq!(
+        json["objetivosMinisteriales"][8]["tipo"],
+        "Gestión Institucional"
+    );
+    assert_eq!(
+        json["objetivosMinisteriales"][0]
+            .as_object()
+            .expect("object")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["descripcion", "prioridad", "tipo"]
+    );
+    let institucionales = json["objetivosInstitucionales"].as_array().expect("list");
+    assert_eq!(institucionales.len(), 9);
+    let links: Vec<Value> = institucionales
+        .iter()
+        .map(|o| o["objetivosMinisteriales"].clone())
+        .collect();
+    assert_eq!(
+        Value::from(links),
+        serde_json::json!([[1], [3], [4], [7], [2], [5], [6], [8], [9]])
+    );
+    assert_eq!(
+        institucionales[8],
+        serde_json::json!({
+            "prioridad": 9,
+            "tipo": "Gestión Institucional",
+            "descripcion": "Implementar un proceso de modernización institucional en la Secretaría General de Gobierno, que permita la optimización de los productos estratégicos y de soporte a la comunicación entre el Gobierno y la ciudadanía.",
+            "enfoqueGenero": true,
+            "cambioClimatico": true,
+            "objetivosMinisteriales": [9]
+        })
+    );
+    let productos = json["productos"].as_array().expect("list");
+    assert_eq!(productos.len(), 10);
+    let links: Vec<Value> = productos.iter().map(|p| p["objetivos"].clone()).collect();
+    assert_eq!(
+        Value::from(links),
+        serde_json::json!([[5], [5], [1], [2], [6], [5], [3], [3], [4], [2]])
+    );
+    assert_eq!(
+        productos[2],
+        serde_json::json!({"numero": 3, "nombre": "Diálogos con la sociedad civil.", "objetivos": [1]})
+    );
+}
+
+#[test]
+fn check_json_of_several_files_is_a_list() {
+    let fichas = Fichas::new();
+    fichas.write("a.txt", SAMPLE);
+    fichas.write("b.txt", sample_as("20", "02"));
+    let output = run(
+        &[
+            "check",
+            "--json",
+            fichas.path().to_str().expect("utf-8 path"),
+        ],
+        None,
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let list = json.as_array().expect("a list");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1]["servicio"]["capitulo"], "02");
+}
+
+#[test]
+fn check_refuses_a_broken_ficha_naming_file_and_line() {
+    let fichas = Fichas::new();
+    let broken = SAMPLE.replace(
+        "2\tEstratégico\tEntregar a las Autoridades",
+        "dos\tEstratégico\tEntregar a las Autoridades",
+    );
+    let path = fichas.write("broken.txt", broken);
+    let output = run(&["check", path.to_str().expect("utf-8 path")], None, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!(
+            "{}:22: expected prioridad as a whole number, found \"dos\"",
+            path.display()
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn import_stores_good_fichas_and_names_every_refused_file() {
+    let fichas = Fichas::new();
+    fichas.write("1-good.txt", SAMPLE);
+    fichas.write(
+        "2-bad-tipo.txt",
+        sample_as("20", "02").replace("\tEstratégico\tGenerar", "\tOtro\tGenerar"),
+    );
+    fichas.write("3-good.txt", sample_as("20", "03"));
+    fichas.write("4-empty.txt", "");
+    let dir = fichas.path().to_str().expect("utf-8 path").to_owned();
+    let db_dir = tempfile::tempdir().expect("tempdir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        db_dir.path().join("cli.db").display()
+    );
+
+    let output = run(&["import", "--database-url", &url, &dir], None, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.lines()
+            .any(|l| l == "imported 2, replaced 0, unchanged 0, refused 2"),
+        "{out}"
+    );
+    let err = stderr(&output);
+    assert!(err.contains("2-bad-tipo.txt:37: expected tipo"), "{err}");
+    assert!(err.contains("4-empty.txt:1: expected the title"), "{err}");
+
+    // Again, from the environment: the good ones are unchanged.
+    let output = run(&["import", &dir], None, &[("DATABASE_URL", &url)]);
+    assert!(
+        stdout(&output).contains("imported 0, replaced 0, unchanged 2, refused 2"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[tokio::test]
+async fn import_then_export_on_each_database() {
+    each_database(|t| async move {
+        let fichas = Fichas::new();
+        let a = fichas.write("a.txt", SAMPLE);
+        let b = fichas.write("b.txt", sample_as("20", "02"));
+        let output = run(
+            &[
+                "import",
+                "--database-url",
+                &t.url,
+                a.to_str().expect("path"),
+                b.to_str().expect("path"),
+            ],
+            None,
+            &[],
+        );
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            t.backend,
+            stderr(&output)
+        );
+        assert!(stdout(&output).contains("imported 2, replaced 0, unchanged 0, refused 0"));
+
+        let out = tempfile::tempdir().expect("tempdir");
+        let output = run(
+            &[
+                "export",
+                "--database-url",
+                &t.url,
+                out.path().to_str().expect("path"),
+            ],
+            None,
+            &[],
+        );
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            t.backend,
+            stderr(&output)
+        );
+        assert_eq!(
+            stdout(&output).trim(),
+            format!("exported 2 fichas to {}", out.path().display())
+        );
+        let exported = read_dir(out.path());
+        assert_eq!(exported.len(), 2);
+
+        // The exported fichas say what the originals say.
+        let check = run(
+            &["check", "--json", out.path().to_str().expect("path")],
+            None,
+            &[],
+        );
+        let json: Value = serde_json::from_slice(&check.stdout).expect("JSON");
+        assert_eq!(json[0]["productos"].as_array().expect("list").len(), 10);
+    })
+    .await;
+}
+
+#[test]
+fn migrate_creates_the_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());
+    let output = run(&["migrate", "--database-url", &url], None, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(dir.path().join("m.db").exists());
+}
+
+#[test]
+fn a_database_that_cannot_be_reached_is_a_clear_error() {
+    let output = run(
+        &[
+            "import",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+            "data/fichas",
+        ],
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))),
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error: cannot open the database"),
+        "{}",
+        stderr(&output)
+    );
+}

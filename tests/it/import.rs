@@ -1,0 +1,406 @@
+//! The importer against real databases: whole fichas or nothing,
+//! idempotence, replacement, and the ministry objectives fichas share.
+
+use definiciones::export;
+use definiciones::import::{ImportError, Outcome, import_bytes};
+use entity::prelude::*;
+use entity::{objetivo_institucional, objetivo_ministerial, producto};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+
+use crate::helpers::{Fichas, SAMPLE, SAMPLE_NAME, each_database, read_dir, sample_as};
+
+/// Rows in every table, in a fixed order.
+async fn counts(db: &DatabaseConnection) -> [u64; 8] {
+    [
+        Partida::find().count(db).await.expect("count"),
+        Servicio::find().count(db).await.expect("count"),
+        Ficha::find().count(db).await.expect("count"),
+        ObjetivoMinisterial::find().count(db).await.expect("count"),
+        ObjetivoInstitucional::find()
+            .count(db)
+            .await
+            .expect("count"),
+        Producto::find().count(db).await.expect("count"),
+        ObjetivoInstitucionalMinisterial::find()
+            .count(db)
+            .await
+            .expect("count"),
+        ProductoObjetivoInstitucional::find()
+            .count(db)
+            .await
+            .expect("count"),
+    ]
+}
+
+async fn import(db: &DatabaseConnection, name: &str, text: &str) -> Result<Outcome, ImportError> {
+    import_bytes(db, name, name, text.as_bytes()).await
+}
+
+#[tokio::test]
+async fn sample_is_stored_with_every_row_and_link() {
+    each_database(|t| async move {
+        let outcome = import(&t.db, SAMPLE_NAME, SAMPLE)
+            .await
+            .expect("sample imports");
+        assert_eq!(outcome, Outcome::Imported, "{}", t.backend);
+        assert_eq!(
+            counts(&t.db).await,
+            [1, 1, 1, 9, 9, 10, 9, 10],
+            "{}",
+            t.backend
+        );
+
+        let ficha = Ficha::find()
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("a ficha");
+        assert_eq!((ficha.desde, ficha.hasta, ficha.line), (2024, 2026, 3));
+        assert_eq!(ficha.source_file, SAMPLE_NAME);
+        assert_eq!(
+            ficha.sha256,
+            definiciones::import::sha256_hex(SAMPLE.as_bytes())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn producto_3_serves_objective_1_which_serves_ministry_objective_1_and_back() {
+    each_database(|t| async move {
+        import(&t.db, SAMPLE_NAME, SAMPLE)
+            .await
+            .expect("sample imports");
+        let p3 = Producto::find()
+            .filter(producto::Column::Numero.eq(3))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("producto 3");
+        assert_eq!(p3.nombre, "Diálogos con la sociedad civil.");
+        assert_eq!(p3.line, 54);
+        let objetivos = p3
+            .find_related(ObjetivoInstitucional)
+            .all(&t.db)
+            .await
+            .expect("query");
+        assert_eq!(
+            objetivos.iter().map(|o| o.prioridad).collect::<Vec<_>>(),
+            [1]
+        );
+        let ministeriales = objetivos[0]
+            .find_related(ObjetivoMinisterial)
+            .all(&t.db)
+            .await
+            .expect("query");
+        assert_eq!(
+            ministeriales
+                .iter()
+                .map(|o| o.prioridad)
+                .collect::<Vec<_>>(),
+            [1]
+        );
+        let partida = ministeriales[0]
+            .find_related(Partida)
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("partida");
+        assert_eq!(partida.codigo, "20");
+
+        // And back: ministry objective 1 is served by institutional objective 1,
+        // which producto 3 serves.
+        let back = ministeriales[0]
+            .find_related(ObjetivoInstitucional)
+            .all(&t.db)
+            .await
+            .expect("query");
+        assert_eq!(back.iter().map(|o| o.prioridad).collect::<Vec<_>>(), [1]);
+        let productos = back[0]
+            .find_related(Producto)
+            .all(&t.db)
+            .await
+            .expect("query");
+        assert_eq!(productos.iter().map(|p| p.numero).collect::<Vec<_>>(), [3]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn same_bytes_again_are_unchanged_and_nothing_is_written() {
+    each_database(|t| async move {
+        import(&t.db, SAMPLE_NAME, SAMPLE)
+            .await
+            .expect("first import");
+        let before = Ficha::find().one(&t.db).await.expect("query");
+        let again = import(&t.db, "copy.txt", SAMPLE)
+            .await
+            .expect("second import");
+        assert_eq!(again, Outcome::Unchanged);
+        // Same content in another layout: CRLF and a byte-order mark.
+        let crlf = format!("\u{feff}{}", SAMPLE.replace('\n', "\r\n"));
+        assert_eq!(
+            import(&t.db, "crlf.txt", &crlf).await.expect("crlf"),
+            Outcome::Unchanged
+        );
+        assert_eq!(Ficha::find().one(&t.db).await.expect("query"), before);
+        assert_eq!(counts(&t.db).await, [1, 1, 1, 9, 9, 10, 9, 10]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn new_content_for_a_stored_period_replaces_the_old_rows() {
+    each_database(|t| async move {
+        import(&t.db, SAMPLE_NAME, SAMPLE)
+            .await
+            .expect("first import");
+        let id = Ficha::find()
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("ficha")
+            .id;
+        // Drop producto 10, rename producto 3 and point it at objective 2.
+        let revised = SAMPLE
+            .replace("\n10\tEscuelas de Formación Social\t\t2", "")
+            .replace(
+                "3\tDiálogos con la sociedad civil.\t\t1",
+                "3\tDiálogos ciudadanos.\t\t2",
+            );
+        let outcome = import(&t.db, "revised.txt", &revised)
+            .await
+            .expect("revised imports");
+        assert_eq!(outcome, Outcome::Replaced, "{}", t.backend);
+        assert_eq!(
+            counts(&t.db).await,
+            [1, 1, 1, 9, 9, 9, 9, 9],
+            "{}",
+            t.backend
+        );
+
+        let ficha = Ficha::find()
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("ficha");
+        assert_eq!(ficha.id, id, "the ficha keeps its id");
+        assert_eq!(ficha.source_file, "revised.txt");
+        let p3 = Producto::find()
+            .filter(producto::Column::Numero.eq(3))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("producto 3");
+        assert_eq!(p3.nombre, "Diálogos ciudadanos.");
+        let served = p3
+            .find_related(ObjetivoInstitucional)
+            .all(&t.db)
+            .await
+            .expect("query");
+        assert_eq!(served.iter().map(|o| o.prioridad).collect::<Vec<_>>(), [2]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn broken_ficha_is_refused_and_nothing_is_stored() {
+    each_database(|t| async move {
+        let broken = SAMPLE.replace(
+            "3\tDiálogos con la sociedad civil.\t\t1",
+            "3\tDiálogos.\t\t99",
+        );
+        let error = import(&t.db, "broken.txt", &broken)
+            .await
+            .expect_err("refused");
+        assert!(
+            error
+                .to_string()
+                .starts_with("broken.txt:54: expected an institutional objective"),
+            "{error}"
+        );
+        assert_eq!(counts(&t.db).await, [0; 8], "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_second_service_of_the_ministry_shares_its_objectives() {
+    each_database(|t| async move {
+        import(&t.db, "a.txt", SAMPLE).await.expect("first service");
+        let outcome = import(&t.db, "b.txt", &sample_as("20", "02"))
+            .await
+            .expect("second service");
+        assert_eq!(outcome, Outcome::Imported);
+        assert_eq!(
+            counts(&t.db).await,
+            [1, 2, 2, 9, 18, 20, 18, 20],
+            "{}",
+            t.backend
+        );
+        // Ministry objective 1 is served by objective 1 of both services.
+        let m1 = ObjetivoMinisterial::find()
+            .filter(objetivo_ministerial::Column::Prioridad.eq(1))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("objective 1");
+        let serving = m1
+            .find_related(ObjetivoInstitucional)
+            .all(&t.db)
+            .await
+            .expect("query");
+        assert_eq!(serving.len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ministry_objectives_that_disagree_are_refused_naming_the_objective() {
+    each_database(|t| async move {
+        import(&t.db, "a.txt", SAMPLE).await.expect("first service");
+        let before = counts(&t.db).await;
+        let differing = sample_as("20", "02").replace(
+            "4\tEstratégico\tDar cuenta anual",
+            "4\tEstratégico\tRendir cuenta anual",
+        );
+        let error = import(&t.db, "b.txt", &differing)
+            .await
+            .expect_err("refused");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("b.txt:24: expected ministry objective 4 as stored from \"a.txt\""),
+            "{message}"
+        );
+        assert!(
+            message.contains("found \"Estratégico: Rendir cuenta anual"),
+            "{message}"
+        );
+        assert_eq!(counts(&t.db).await, before, "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn replacing_the_only_ficha_of_a_ministry_replaces_its_objectives() {
+    each_database(|t| async move {
+        import(&t.db, "a.txt", SAMPLE).await.expect("first version");
+        let revised = SAMPLE.replace(
+            "4\tEstratégico\tDar cuenta anual",
+            "4\tEstratégico\tRendir cuenta anual",
+        );
+        assert_eq!(
+            import(&t.db, "a2.txt", &revised)
+                .await
+                .expect("second version"),
+            Outcome::Replaced
+        );
+        let m4 = ObjetivoMinisterial::find()
+            .filter(objetivo_ministerial::Column::Prioridad.eq(4))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("objective 4");
+        assert!(m4.descripcion.starts_with("Rendir cuenta anual"));
+        assert_eq!(counts(&t.db).await, [1, 1, 1, 9, 9, 10, 9, 10]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refused_reimport_leaves_the_database_as_it_was() {
+    each_database(|t| async move {
+        import(&t.db, "a.txt", SAMPLE).await.expect("first service");
+        import(&t.db, "b.txt", &sample_as("20", "02"))
+            .await
+            .expect("second service");
+        let before = Fichas::new();
+        export::export(&t.db, before.path()).await.expect("export");
+        let rows_before = (
+            Ficha::find()
+                .order_by_asc(entity::ficha::Column::Id)
+                .all(&t.db)
+                .await
+                .expect("query"),
+            ObjetivoInstitucional::find()
+                .order_by_asc(objetivo_institucional::Column::Id)
+                .all(&t.db)
+                .await
+                .expect("query"),
+        );
+
+        // Refused by the parser: a duplicated número.
+        let parse_refusal = SAMPLE.replace("\n10\tEscuelas", "\n9\tEscuelas");
+        import(&t.db, "a.txt", &parse_refusal)
+            .await
+            .expect_err("refused");
+        // Refused inside the transaction, after the ficha row was updated:
+        // its ministry objectives disagree with the other service's.
+        let store_refusal = SAMPLE
+            .replace("Diálogos con la sociedad civil.", "Diálogos.")
+            .replace(
+                "4\tEstratégico\tDar cuenta anual",
+                "4\tEstratégico\tRendir cuenta anual",
+            );
+        import(&t.db, "a.txt", &store_refusal)
+            .await
+            .expect_err("refused");
+
+        let after = Fichas::new();
+        export::export(&t.db, after.path()).await.expect("export");
+        assert_eq!(
+            read_dir(after.path()),
+            read_dir(before.path()),
+            "{}",
+            t.backend
+        );
+        let rows_after = (
+            Ficha::find()
+                .order_by_asc(entity::ficha::Column::Id)
+                .all(&t.db)
+                .await
+                .expect("query"),
+            ObjetivoInstitucional::find()
+                .order_by_asc(objetivo_institucional::Column::Id)
+                .all(&t.db)
+                .await
+                .expect("query"),
+        );
+        assert_eq!(rows_after, rows_before, "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_export_imports_back_unchanged() {
+    each_database(|t| async move {
+        import(&t.db, "a.txt", SAMPLE).await.expect("import");
+        import(&t.db, "b.txt", &sample_as("07", "03"))
+            .await
+            .expect("import");
+        let out = Fichas::new();
+        let written = export::export(&t.db, out.path()).await.expect("export");
+        assert_eq!(written.len(), 2);
+        let names: Vec<String> = read_dir(out.path()).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "2024-2026_07_03_secretaria-general-de-gobierno.txt",
+                SAMPLE_NAME,
+            ]
+        );
+        for (name, bytes) in read_dir(out.path()) {
+            let outcome = import_bytes(&t.db, &name, &name, &bytes)
+                .await
+                .expect("re-import");
+            assert_eq!(outcome, Outcome::Unchanged, "{name}");
+        }
+        let fichas = export::load_fichas(&t.db).await.expect("load");
+        let original = definiciones::ficha::parse("a.txt", SAMPLE).expect("parses");
+        assert_eq!(fichas[1].without_lines(), original.without_lines());
+    })
+    .await;
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real importer, CLI and server against real
+//! databases — a fresh SQLite file per test always, and a fresh PostgreSQL
+//! database per test when `TEST_DATABASE_URL` names a server.
+
+mod cli;
+mod helpers;
+mod import;
+mod serve;
