@@ -19,7 +19,7 @@ use entity::{
     ficha, objetivo_institucional, objetivo_institucional_ministerial, objetivo_ministerial,
     partida, producto, producto_objetivo_institucional, servicio,
 };
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode,
@@ -168,10 +168,36 @@ async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbE
     }
 }
 
+/// How a ficha's ministry objectives differ from those stored.
+enum Difference {
+    /// A stored objective the ficha does not list.
+    Missing { line: usize, prioridad: i32 },
+    /// An objective the ficha words or types differently.
+    Changed(model::ObjetivoMinisterial),
+    /// An objective the ficha lists and the stored list lacks.
+    Extra(model::ObjetivoMinisterial),
+}
+
 struct Writer<'a> {
     txn: &'a DatabaseTransaction,
     file: &'a str,
     ficha: &'a Ficha,
+}
+
+/// What is stored already under the ficha's codes and período, found with
+/// one query.
+#[derive(Debug, Default)]
+struct Stored {
+    partida: Option<(i32, String)>,
+    servicio: Option<(i32, String)>,
+    ficha: Option<StoredFicha>,
+}
+
+#[derive(Debug)]
+struct StoredFicha {
+    id: i32,
+    sha256: String,
+    content_sha256: String,
 }
 
 impl Writer<'_> {
@@ -184,28 +210,26 @@ impl Writer<'_> {
 
     async fn write(&mut self, source_file: &str, sha256: &str) -> Result<Outcome, ImportError> {
         let ficha = self.ficha;
-        let partida_id = self.partida().await.map_err(|e| self.db_error(e))?;
-        let servicio_id = self
-            .servicio(partida_id)
-            .await
-            .map_err(|e| self.db_error(e))?;
-        let existing = ficha::Entity::find()
-            .filter(ficha::Column::ServicioId.eq(servicio_id))
-            .filter(ficha::Column::Desde.eq(ficha.periodo.desde))
-            .filter(ficha::Column::Hasta.eq(ficha.periodo.hasta))
-            .one(self.txn)
-            .await
-            .map_err(|e| self.db_error(e))?;
+        let stored = self.lookup().await.map_err(|e| self.db_error(e))?;
         // The same bytes, or the same content in another layout (an
         // export, CRLF line endings): keep what is stored and its provenance.
         let content_sha256 = sha256_hex(model::render(ficha).as_bytes());
-        if existing
+        if stored
+            .ficha
             .as_ref()
             .is_some_and(|f| f.sha256 == sha256 || f.content_sha256 == content_sha256)
         {
             return Ok(Outcome::Unchanged);
         }
 
+        let partida_id = self
+            .partida(stored.partida)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        let servicio_id = self
+            .servicio(partida_id, stored.servicio)
+            .await
+            .map_err(|e| self.db_error(e))?;
         let row = ficha::ActiveModel {
             servicio_id: Set(servicio_id),
             desde: Set(ficha.periodo.desde),
@@ -221,7 +245,7 @@ impl Writer<'_> {
             line: Set(line(ficha.line)),
             ..Default::default()
         };
-        let (ficha_id, outcome) = match existing {
+        let (ficha_id, outcome) = match stored.ficha {
             Some(old) => {
                 // Keep the ficha's id (what the API hands out) and replace
                 // everything it owns; links go with their rows (cascade).
@@ -261,28 +285,77 @@ impl Writer<'_> {
         Ok(outcome)
     }
 
+    /// The stored partida, servicio and ficha for the ficha's codes and
+    /// período, each where it exists.
+    async fn lookup(&self) -> Result<Stored, DbErr> {
+        let f = self.ficha;
+        let query = Query::select()
+            .column((partida::Entity, partida::Column::Id))
+            .column((partida::Entity, partida::Column::Nombre))
+            .column((servicio::Entity, servicio::Column::Id))
+            .column((servicio::Entity, servicio::Column::Nombre))
+            .column((ficha::Entity, ficha::Column::Id))
+            .column((ficha::Entity, ficha::Column::Sha256))
+            .column((ficha::Entity, ficha::Column::ContentSha256))
+            .from(partida::Entity)
+            .join(
+                JoinType::LeftJoin,
+                servicio::Entity,
+                Expr::col((servicio::Entity, servicio::Column::PartidaId))
+                    .equals((partida::Entity, partida::Column::Id))
+                    .and(
+                        Expr::col((servicio::Entity, servicio::Column::Capitulo))
+                            .eq(f.servicio.capitulo.as_str()),
+                    ),
+            )
+            .join(
+                JoinType::LeftJoin,
+                ficha::Entity,
+                Expr::col((ficha::Entity, ficha::Column::ServicioId))
+                    .equals((servicio::Entity, servicio::Column::Id))
+                    .and(Expr::col((ficha::Entity, ficha::Column::Desde)).eq(f.periodo.desde))
+                    .and(Expr::col((ficha::Entity, ficha::Column::Hasta)).eq(f.periodo.hasta)),
+            )
+            .and_where(
+                Expr::col((partida::Entity, partida::Column::Codigo)).eq(f.partida.codigo.as_str()),
+            )
+            .to_owned();
+        let Some(row) = self.txn.query_one(&query).await? else {
+            return Ok(Stored::default());
+        };
+        let servicio = match row.try_get_by_index::<Option<i32>>(2)? {
+            Some(id) => Some((id, row.try_get_by_index::<String>(3)?)),
+            None => None,
+        };
+        let ficha = match row.try_get_by_index::<Option<i32>>(4)? {
+            Some(id) => Some(StoredFicha {
+                id,
+                sha256: row.try_get_by_index(5)?,
+                content_sha256: row.try_get_by_index(6)?,
+            }),
+            None => None,
+        };
+        Ok(Stored {
+            partida: Some((row.try_get_by_index(0)?, row.try_get_by_index(1)?)),
+            servicio,
+            ficha,
+        })
+    }
+
     /// The partida's id, inserting it when new. Its name follows the ficha
     /// of the latest período.
-    async fn partida(&self) -> Result<i32, DbErr> {
+    async fn partida(&self, stored: Option<(i32, String)>) -> Result<i32, DbErr> {
         let p = &self.ficha.partida;
-        let stored = partida::Entity::find()
-            .filter(partida::Column::Codigo.eq(&p.codigo))
-            .one(self.txn)
-            .await?;
         match stored {
-            Some(stored) => {
-                if stored.nombre != p.nombre
-                    && self
-                        .is_latest(servicio::Column::PartidaId, stored.id)
-                        .await?
-                {
+            Some((id, nombre)) => {
+                if nombre != p.nombre && self.is_latest(servicio::Column::PartidaId, id).await? {
                     partida::Entity::update_many()
                         .col_expr(partida::Column::Nombre, Expr::value(p.nombre.clone()))
-                        .filter(partida::Column::Id.eq(stored.id))
+                        .filter(partida::Column::Id.eq(id))
                         .exec(self.txn)
                         .await?;
                 }
-                Ok(stored.id)
+                Ok(id)
             }
             None => {
                 let row = partida::ActiveModel {
@@ -300,25 +373,18 @@ impl Writer<'_> {
 
     /// The servicio's id, inserting it when new. Its name follows the ficha
     /// of the latest período.
-    async fn servicio(&self, partida_id: i32) -> Result<i32, DbErr> {
+    async fn servicio(&self, partida_id: i32, stored: Option<(i32, String)>) -> Result<i32, DbErr> {
         let s = &self.ficha.servicio;
-        let stored = servicio::Entity::find()
-            .filter(servicio::Column::PartidaId.eq(partida_id))
-            .filter(servicio::Column::Capitulo.eq(&s.capitulo))
-            .one(self.txn)
-            .await?;
         match stored {
-            Some(stored) => {
-                if stored.nombre != s.nombre
-                    && self.is_latest(ficha::Column::ServicioId, stored.id).await?
-                {
+            Some((id, nombre)) => {
+                if nombre != s.nombre && self.is_latest(ficha::Column::ServicioId, id).await? {
                     servicio::Entity::update_many()
                         .col_expr(servicio::Column::Nombre, Expr::value(s.nombre.clone()))
-                        .filter(servicio::Column::Id.eq(stored.id))
+                        .filter(servicio::Column::Id.eq(id))
                         .exec(self.txn)
                         .await?;
                 }
-                Ok(stored.id)
+                Ok(id)
             }
             None => {
                 let row = servicio::ActiveModel {
@@ -356,19 +422,22 @@ impl Writer<'_> {
     ) -> Result<HashMap<u32, i32>, ImportError> {
         let ficha = self.ficha;
         let periodo = ficha.periodo;
-        let in_periodo = || {
-            objetivo_ministerial::Entity::find()
-                .filter(objetivo_ministerial::Column::PartidaId.eq(partida_id))
-                .filter(objetivo_ministerial::Column::Desde.eq(periodo.desde))
-                .filter(objetivo_ministerial::Column::Hasta.eq(periodo.hasta))
-        };
-        let stored = in_periodo()
+        let stored = objetivo_ministerial::Entity::find()
+            .filter(objetivo_ministerial::Column::PartidaId.eq(partida_id))
+            .filter(objetivo_ministerial::Column::Desde.eq(periodo.desde))
+            .filter(objetivo_ministerial::Column::Hasta.eq(periodo.hasta))
             .order_by_asc(objetivo_ministerial::Column::Prioridad)
             .all(self.txn)
             .await
             .map_err(|e| self.db_error(e))?;
 
         if !stored.is_empty() {
+            let Some(difference) = self.difference(&stored) else {
+                return Ok(stored
+                    .iter()
+                    .map(|o| (o.prioridad as u32, o.id))
+                    .collect());
+            };
             let others = ficha::Entity::find()
                 .select_only()
                 .column(ficha::Column::Id)
@@ -383,8 +452,7 @@ impl Writer<'_> {
                 .await
                 .map_err(|e| self.db_error(e))?;
             if others.is_some() {
-                self.agree_with(&stored).await?;
-                return Ok(stored.iter().map(|o| (o.prioridad as u32, o.id)).collect());
+                return Err(self.mismatch(&stored, difference).await);
             }
             // Only this ficha (being replaced) stood behind them: its new
             // list replaces them.
@@ -397,22 +465,21 @@ impl Writer<'_> {
                 .map_err(|e| self.db_error(e))?;
         }
 
-        let rows =
-            ficha
-                .objetivos_ministeriales
-                .iter()
-                .map(|o| objetivo_ministerial::ActiveModel {
-                    partida_id: Set(partida_id),
-                    desde: Set(periodo.desde),
-                    hasta: Set(periodo.hasta),
-                    prioridad: Set(o.prioridad as i32),
-                    tipo: Set(tipo(o.tipo)),
-                    descripcion: Set(o.descripcion.clone()),
-                    search_text: Set(fold(&o.descripcion)),
-                    source_ficha_id: Set(Some(ficha_id)),
-                    line: Set(line(o.line)),
-                    ..Default::default()
-                });
+        let rows = ficha
+            .objetivos_ministeriales
+            .iter()
+            .map(|o| objetivo_ministerial::ActiveModel {
+                partida_id: Set(partida_id),
+                desde: Set(periodo.desde),
+                hasta: Set(periodo.hasta),
+                prioridad: Set(o.prioridad as i32),
+                tipo: Set(tipo(o.tipo)),
+                descripcion: Set(o.descripcion.clone()),
+                search_text: Set(fold(&o.descripcion)),
+                source_ficha_id: Set(Some(ficha_id)),
+                line: Set(line(o.line)),
+                ..Default::default()
+            });
         let inserted = objetivo_ministerial::Entity::insert_many(rows)
             .exec_with_returning(self.txn)
             .await
@@ -423,68 +490,87 @@ impl Writer<'_> {
             .collect())
     }
 
-    /// Refuse the ficha when its ministry objectives differ from those
-    /// stored, naming the first objective that differs.
-    async fn agree_with(&self, stored: &[objetivo_ministerial::Model]) -> Result<(), ImportError> {
+    /// The first ministry objective where the ficha and the stored list
+    /// differ, if any. Descriptions compare folded, so an extraction's
+    /// spacing or accents do not count as a difference.
+    fn difference(&self, stored: &[objetivo_ministerial::Model]) -> Option<Difference> {
         let listed = &self.ficha.objetivos_ministeriales;
-        let source = match stored.first().and_then(|o| o.source_ficha_id) {
-            Some(id) => ficha::Entity::find_by_id(id)
-                .one(self.txn)
-                .await
-                .map_err(|e| self.db_error(e))?
-                .map(|f| f.source_file),
-            None => None,
-        };
-        let source = source.map_or_else(|| "another ficha".to_owned(), |f| format!("{f:?}"));
-        let show = |tipo: TipoObjetivo, descripcion: &str| {
-            format!("{}: {descripcion}", tipo.as_published())
-        };
-
-        let mismatch =
-            |line: usize, expected: String, found: String| ImportError::MinisterialMismatch {
-                file: self.file.to_owned(),
-                line,
-                expected,
-                found,
-            };
         for s in stored {
-            let expected = format!(
-                "ministry objective {} as stored from {source} ({:?})",
-                s.prioridad,
-                show(tipo_of(s.tipo), &s.descripcion)
-            );
             match listed.iter().find(|o| o.prioridad as i32 == s.prioridad) {
                 None => {
                     let line = listed.last().map_or(self.ficha.line, |o| o.line);
-                    return Err(mismatch(line, expected, "no such objective".to_owned()));
+                    return Some(Difference::Missing {
+                        line,
+                        prioridad: s.prioridad,
+                    });
                 }
                 Some(o) if tipo(o.tipo) != s.tipo || fold(&o.descripcion) != s.search_text => {
-                    let found = format!("{:?}", show(o.tipo, &o.descripcion));
-                    return Err(mismatch(o.line, expected, found));
+                    return Some(Difference::Changed(o.clone()));
                 }
                 Some(_) => {}
             }
         }
-        if let Some(extra) = listed
+        listed
             .iter()
             .find(|o| !stored.iter().any(|s| s.prioridad == o.prioridad as i32))
-        {
-            let expected = format!(
+            .map(|o| Difference::Extra(o.clone()))
+    }
+
+    /// The refusal for a ficha whose ministry objectives differ from those
+    /// stored, naming the file they were stored from.
+    async fn mismatch(
+        &self,
+        stored: &[objetivo_ministerial::Model],
+        difference: Difference,
+    ) -> ImportError {
+        let source = match stored.first().and_then(|o| o.source_ficha_id) {
+            Some(id) => ficha::Entity::find_by_id(id)
+                .one(self.txn)
+                .await
+                .ok()
+                .flatten()
+                .map(|f| format!("{:?}", f.source_file)),
+            None => None,
+        }
+        .unwrap_or_else(|| "another ficha".to_owned());
+        let show = |tipo: TipoObjetivo, descripcion: &str| {
+            format!("{:?}", format!("{}: {descripcion}", tipo.as_published()))
+        };
+        let stored_as = |prioridad: i32| match stored.iter().find(|s| s.prioridad == prioridad) {
+            Some(s) => format!(
+                "ministry objective {prioridad} as stored from {source} ({})",
+                show(tipo_of(s.tipo), &s.descripcion)
+            ),
+            None => format!(
                 "only the ministry objectives stored from {source} ({})",
                 stored
                     .iter()
                     .map(|s| s.prioridad.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
-            let found = format!(
-                "objective {} ({:?})",
-                extra.prioridad,
-                show(extra.tipo, &extra.descripcion)
-            );
-            return Err(mismatch(extra.line, expected, found));
+            ),
+        };
+        let (line, expected, found) = match difference {
+            Difference::Missing { line, prioridad } => {
+                (line, stored_as(prioridad), "no such objective".to_owned())
+            }
+            Difference::Changed(o) => (
+                o.line,
+                stored_as(o.prioridad as i32),
+                show(o.tipo, &o.descripcion),
+            ),
+            Difference::Extra(o) => (
+                o.line,
+                stored_as(o.prioridad as i32),
+                format!("objective {} ({})", o.prioridad, show(o.tipo, &o.descripcion)),
+            ),
+        };
+        ImportError::MinisterialMismatch {
+            file: self.file.to_owned(),
+            line,
+            expected,
+            found,
         }
-        Ok(())
     }
 
     /// Insert the ficha's objectives, productos and every link: one

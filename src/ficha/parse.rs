@@ -303,8 +303,9 @@ impl<'f> Parser<'f> {
         for (i, line) in content.iter().enumerate() {
             if let Some(section) = section_of(line) {
                 match starts.iter().find(|(s, _)| *s == section) {
-                    // Fichas repeat the products' title as a table caption.
-                    Some(_) if section == Section::Productos => {}
+                    // A title repeated inside its own section: the products'
+                    // table caption, or a page's running head.
+                    Some(_) if starts.last().is_some_and(|&(s, _)| s == section) => {}
                     Some(&(_, first)) => {
                         let expected = format!(
                             "section \"{}\" only once (first at line {})",
@@ -504,17 +505,17 @@ impl<'f> Parser<'f> {
     /// A free-text section: its lines, joined by newlines.
     fn free_text(&mut self, section: Section, body: Option<&Body>) -> Option<String> {
         let body = body?;
-        if body.lines.is_empty() {
+        let lines: Vec<String> = body
+            .lines
+            .iter()
+            .filter(|l| section_of(l) != Some(section))
+            .map(|l| l.words().join(" "))
+            .collect();
+        if lines.is_empty() {
             self.missing(body, format!("the text of \"{}\"", section.title()));
             return None;
         }
-        Some(
-            body.lines
-                .iter()
-                .map(|l| l.words().join(" "))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
+        Some(lines.join("\n"))
     }
 
     /// Cut a table section into header columns and rows, joining rows that a
@@ -534,8 +535,12 @@ impl<'f> Parser<'f> {
             if section_of(line) == Some(section) {
                 continue;
             }
-            let folded = fold(&line.cells.join("\t"));
             let first = line.cell(0);
+            // Only a line not starting with a number can be a header.
+            let folded = match first.parse::<u32>() {
+                Ok(_) => String::new(),
+                Err(_) => fold(&line.cells.join("\t")),
+            };
             if rows.is_empty() && (first.is_empty() || looks_like_header(first)) {
                 for (i, cell) in line.cells.iter().enumerate() {
                     let entry = header_cells.entry(i).or_default();
@@ -546,7 +551,7 @@ impl<'f> Parser<'f> {
                 continue;
             }
             // A header repeated after a page break.
-            if header_lines.contains(&folded) {
+            if !folded.is_empty() && header_lines.contains(&folded) {
                 continue;
             }
             if first.is_empty() {

@@ -1,8 +1,7 @@
 //! Text folding shared by the parser (to recognise headers written with or
 //! without accents) and the store (to search ignoring case and accents).
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Lowercase, strip accents and collapse runs of whitespace to one space:
 /// `"  Misión\u{a0}Institucional "` → `"mision institucional"`.
@@ -13,13 +12,10 @@ use unicode_normalization::char::is_combining_mark;
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
+    let mut push = |c: char, out: &mut String| {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
-            continue;
+            return;
         }
         if pending_space {
             out.push(' ');
@@ -27,7 +23,22 @@ pub fn fold(text: &str) -> String {
         }
         match c {
             'º' => out.push('°'),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             c => out.extend(c.to_lowercase()),
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            // Most of a ficha is ASCII: no decomposition needed.
+            push(c, &mut out);
+        } else {
+            // Decompose one character at a time and drop its accents; the
+            // base letters keep their order.
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    push(d, &mut out);
+                }
+            });
         }
     }
     out

@@ -95,11 +95,16 @@ async fn sqlite() -> (TestDb, Guard) {
     )
 }
 
-/// The PostgreSQL server tests may use, if any.
+/// The PostgreSQL server tests may use, if any. In CI there must be one:
+/// the PostgreSQL half of the suite may not skip silently there.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
+    let url = std::env::var("TEST_DATABASE_URL")
         .ok()
-        .filter(|u| !u.is_empty())
+        .filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var_os("CI").is_some() {
+        panic!("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped");
+    }
+    url
 }
 
 async fn postgres(admin_url: &str) -> (TestDb, Guard) {

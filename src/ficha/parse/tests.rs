@@ -193,6 +193,19 @@ fn header_repeated_after_a_page_break_is_skipped() {
 }
 
 #[test]
+fn section_title_repeated_as_a_running_head_is_skipped() {
+    let text = with_line_before(27, "Objetivos Estratégicos del Ministerio");
+    let ficha = parse(FILE, &text).expect("running head is skipped");
+    assert_eq!(ficha.without_lines(), sample().without_lines());
+}
+
+#[test]
+fn a_section_that_comes_back_later_is_refused() {
+    let text = with_line_before(46, "Misión Institucional");
+    assert_refused_at(&text, 46, "expected section \"Misión Institucional\" only once (first at line 14)");
+}
+
+#[test]
 fn header_words_without_accents_or_with_other_numero_signs() {
     let text = with_line(20, "PRIORIDAD\tTIPO DE OBJETIVO\tDESCRIPCION")
         .replace(
