@@ -77,7 +77,10 @@ async fn main() {
     let corpus = corpus();
 
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     let db = app::open(&url).await.expect("SQLite opens");
     run("sqlite", &db, &corpus).await;
 

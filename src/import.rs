@@ -433,10 +433,7 @@ impl Writer<'_> {
 
         if !stored.is_empty() {
             let Some(difference) = self.difference(&stored) else {
-                return Ok(stored
-                    .iter()
-                    .map(|o| (o.prioridad as u32, o.id))
-                    .collect());
+                return Ok(stored.iter().map(|o| (o.prioridad as u32, o.id)).collect());
             };
             let others = ficha::Entity::find()
                 .select_only()
@@ -465,21 +462,22 @@ impl Writer<'_> {
                 .map_err(|e| self.db_error(e))?;
         }
 
-        let rows = ficha
-            .objetivos_ministeriales
-            .iter()
-            .map(|o| objetivo_ministerial::ActiveModel {
-                partida_id: Set(partida_id),
-                desde: Set(periodo.desde),
-                hasta: Set(periodo.hasta),
-                prioridad: Set(o.prioridad as i32),
-                tipo: Set(tipo(o.tipo)),
-                descripcion: Set(o.descripcion.clone()),
-                search_text: Set(fold(&o.descripcion)),
-                source_ficha_id: Set(Some(ficha_id)),
-                line: Set(line(o.line)),
-                ..Default::default()
-            });
+        let rows =
+            ficha
+                .objetivos_ministeriales
+                .iter()
+                .map(|o| objetivo_ministerial::ActiveModel {
+                    partida_id: Set(partida_id),
+                    desde: Set(periodo.desde),
+                    hasta: Set(periodo.hasta),
+                    prioridad: Set(o.prioridad as i32),
+                    tipo: Set(tipo(o.tipo)),
+                    descripcion: Set(o.descripcion.clone()),
+                    search_text: Set(fold(&o.descripcion)),
+                    source_ficha_id: Set(Some(ficha_id)),
+                    line: Set(line(o.line)),
+                    ..Default::default()
+                });
         let inserted = objetivo_ministerial::Entity::insert_many(rows)
             .exec_with_returning(self.txn)
             .await
@@ -562,7 +560,11 @@ impl Writer<'_> {
             Difference::Extra(o) => (
                 o.line,
                 stored_as(o.prioridad as i32),
-                format!("objective {} ({})", o.prioridad, show(o.tipo, &o.descripcion)),
+                format!(
+                    "objective {} ({})",
+                    o.prioridad,
+                    show(o.tipo, &o.descripcion)
+                ),
             ),
         };
         ImportError::MinisterialMismatch {

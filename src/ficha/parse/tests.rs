@@ -202,7 +202,11 @@ fn section_title_repeated_as_a_running_head_is_skipped() {
 #[test]
 fn a_section_that_comes_back_later_is_refused() {
     let text = with_line_before(46, "Misión Institucional");
-    assert_refused_at(&text, 46, "expected section \"Misión Institucional\" only once (first at line 14)");
+    assert_refused_at(
+        &text,
+        46,
+        "expected section \"Misión Institucional\" only once (first at line 14)",
+    );
 }
 
 #[test]
