@@ -36,6 +36,8 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Serve the API over HTTP.
     Serve(ServeArgs),
+    /// Print the GraphQL schema (SDL), as `schema.graphql` holds it.
+    Schema,
 }
 
 /// Which database to use.

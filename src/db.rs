@@ -5,6 +5,9 @@
 //! readers never wait for the importer; foreign keys on; a busy timeout
 //! instead of instant "database is locked" errors).
 
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -29,7 +32,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     } else {
         options.max_connections(16);
     }
-    let db = Database::connect(options).await?;
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(|_| {
+        // Outside a counted scope (the importer, startup) nothing is counted.
+        let _ = STATEMENTS.try_with(|count| count.fetch_add(1, Ordering::Relaxed));
+    });
     tracing::Span::current().record("backend", tracing::field::debug(db.get_database_backend()));
     Ok(db)
 }
@@ -44,4 +51,18 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// fichas on first start) rather than a shared server.
 pub fn is_embedded(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
+}
+
+tokio::task_local! {
+    static STATEMENTS: Arc<AtomicUsize>;
+}
+
+/// Run `work`, counting into `count` every SQL statement it executes,
+/// including those of tasks that run under the same counter (a request's data loaders).
+/// The API logs the count of every request.
+pub fn count_statements<F: Future>(
+    count: Arc<AtomicUsize>,
+    work: F,
+) -> impl Future<Output = F::Output> {
+    STATEMENTS.scope(count, work)
 }

@@ -238,6 +238,7 @@ impl Writer<'_> {
             servicio_nombre: Set(ficha.servicio.nombre.clone()),
             ley_organica: Set(ficha.ley_organica.clone()),
             mision: Set(ficha.mision.clone()),
+            search_text: Set(fold(&ficha.mision)),
             source_file: Set(source_file.to_owned()),
             sha256: Set(sha256.to_owned()),
             content_sha256: Set(content_sha256),
@@ -351,6 +352,7 @@ impl Writer<'_> {
                 if nombre != p.nombre && self.is_latest(servicio::Column::PartidaId, id).await? {
                     partida::Entity::update_many()
                         .col_expr(partida::Column::Nombre, Expr::value(p.nombre.clone()))
+                        .col_expr(partida::Column::SearchText, Expr::value(fold(&p.nombre)))
                         .filter(partida::Column::Id.eq(id))
                         .exec(self.txn)
                         .await?;
@@ -361,6 +363,7 @@ impl Writer<'_> {
                 let row = partida::ActiveModel {
                     codigo: Set(p.codigo.clone()),
                     nombre: Set(p.nombre.clone()),
+                    search_text: Set(fold(&p.nombre)),
                     ..Default::default()
                 };
                 Ok(partida::Entity::insert(row)
@@ -380,6 +383,7 @@ impl Writer<'_> {
                 if nombre != s.nombre && self.is_latest(ficha::Column::ServicioId, id).await? {
                     servicio::Entity::update_many()
                         .col_expr(servicio::Column::Nombre, Expr::value(s.nombre.clone()))
+                        .col_expr(servicio::Column::SearchText, Expr::value(fold(&s.nombre)))
                         .filter(servicio::Column::Id.eq(id))
                         .exec(self.txn)
                         .await?;
@@ -391,6 +395,7 @@ impl Writer<'_> {
                     partida_id: Set(partida_id),
                     capitulo: Set(s.capitulo.clone()),
                     nombre: Set(s.nombre.clone()),
+                    search_text: Set(fold(&s.nombre)),
                     ..Default::default()
                 };
                 Ok(servicio::Entity::insert(row)

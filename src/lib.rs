@@ -7,10 +7,12 @@
 //! - [`import`]: store a ficha in one transaction; [`export`]: read them back.
 //! - [`db`]: open the database (SQLite or PostgreSQL) and migrate it.
 //! - [`bundled`]: the real fichas shipped inside the binary.
+//! - [`graphql`]: the schema; [`loaders`]: the batched reads behind it.
 //! - [`http`]: the routes; [`app`]: what each command does; [`config`]: the
 //!   command line.
 //!
-//! Data flows one way: ficha text → parser → model → database.
+//! Data flows one way: ficha text → parser → model → database; request →
+//! GraphQL → data loaders → database.
 
 pub mod app;
 pub mod bundled;
@@ -18,5 +20,7 @@ pub mod config;
 pub mod db;
 pub mod export;
 pub mod ficha;
+pub mod graphql;
 pub mod http;
 pub mod import;
+pub mod loaders;

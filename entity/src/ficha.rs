@@ -40,6 +40,9 @@ pub struct Model {
     pub imported_at: DateTimeUtc,
     /// 1-based line of the ficha's title in the source file.
     pub line: i32,
+    /// `mision` lowercased and without accents, for search.
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
 }
 
 /// Relations of a ficha.

@@ -16,6 +16,9 @@ pub struct Model {
     /// Service name.
     #[sea_orm(column_type = "Text")]
     pub nombre: String,
+    /// `nombre` lowercased and without accents, for search.
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
 }
 
 /// Relations of a servicio.

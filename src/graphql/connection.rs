@@ -1,0 +1,280 @@
+//! Relay connections: paging arguments, cursors and the connection types
+//! every list of the API returns.
+//!
+//! A cursor is a row's position in its (filtered, ordered) list. Pages are
+//! fetched by `crate::loaders`; this module validates what the client asks
+//! and shapes what it gets back. `totalCount` costs nothing when the page
+//! query already told it, and one batched count otherwise.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Result, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sea_orm::DatabaseConnection;
+
+use super::error::bad_input;
+use crate::loaders::{self, CountKey, Db, Filtro, Listed, Page, PageKey, Window};
+
+/// Items per page when the query says neither `first` nor `last`.
+pub const DEFAULT_PAGE: i64 = 50;
+/// The most items a page may hold; asking more is an error, not a silent cap.
+pub const MAX_PAGE: i64 = 500;
+
+/// The paging arguments of a list field, as the client sent them.
+#[derive(Debug, Default, Clone)]
+pub struct PageArgs {
+    /// `first`.
+    pub first: Option<i32>,
+    /// `after`.
+    pub after: Option<String>,
+    /// `last`.
+    pub last: Option<i32>,
+    /// `before`.
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    /// Validate into a window of row positions.
+    pub fn window(&self) -> Result<Window> {
+        if self.first.is_some() && self.last.is_some() {
+            return Err(bad_input(
+                "pass `first` or `last`, not both: page forward with first/after, backward with last/before",
+            ));
+        }
+        let size = |name: &str, value: Option<i32>| -> Result<Option<i64>> {
+            match value {
+                Some(n) if n < 0 => {
+                    Err(bad_input(format!("`{name}` must not be negative, got {n}")))
+                }
+                Some(n) if i64::from(n) > MAX_PAGE => Err(bad_input(format!(
+                    "`{name}` may be at most {MAX_PAGE} items per page, got {n}; page with `after` for more"
+                ))),
+                other => Ok(other.map(i64::from)),
+            }
+        };
+        let mut first = size("first", self.first)?;
+        let last = size("last", self.last)?;
+        if first.is_none() && last.is_none() {
+            first = Some(DEFAULT_PAGE);
+        }
+        Ok(Window {
+            after: self
+                .after
+                .as_deref()
+                .map(|c| decode_cursor("after", c))
+                .transpose()?,
+            before: self
+                .before
+                .as_deref()
+                .map(|c| decode_cursor("before", c))
+                .transpose()?,
+            first,
+            last,
+        })
+    }
+}
+
+/// The cursor of the row at `position`.
+pub fn encode_cursor(position: i64) -> String {
+    STANDARD.encode(format!("cursor:{position}"))
+}
+
+fn decode_cursor(argument: &str, cursor: &str) -> Result<i64> {
+    STANDARD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("cursor:")?.parse::<i64>().ok())
+        .filter(|&position| position >= 0)
+        .ok_or_else(|| {
+            bad_input(format!(
+                "`{argument}` is not a cursor this API handed out: {cursor:?}"
+            ))
+        })
+}
+
+/// Where a list hangs from.
+#[derive(Debug, Clone, Copy)]
+pub enum Parent<R> {
+    /// A top-level list of `Query`.
+    Root(R),
+    /// A list under a parent row.
+    Of(R, i32),
+}
+
+/// One page of a list, and how to count the whole list.
+pub struct Paged<L: Listed> {
+    page: Arc<Page<L::Model>>,
+    rel: L::Rel,
+    parent: Option<i32>,
+    filter: Arc<Filtro>,
+}
+
+impl<L: Listed> Paged<L>
+where
+    Db: async_graphql::dataloader::Loader<
+            PageKey<L>,
+            Value = Arc<Page<L::Model>>,
+            Error = async_graphql::Error,
+        > + async_graphql::dataloader::Loader<CountKey<L>, Value = i64, Error = async_graphql::Error>,
+{
+    /// Fetch the page `args` asks for: directly for a top-level list, through
+    /// the request's data loader (batched with its siblings) for a nested one.
+    pub async fn fetch(
+        ctx: &Context<'_>,
+        parent: Parent<L::Rel>,
+        filter: Filtro,
+        args: PageArgs,
+    ) -> Result<Self> {
+        let window = args.window()?;
+        let filter = Arc::new(filter);
+        match parent {
+            Parent::Root(rel) => {
+                let db = ctx.data::<DatabaseConnection>()?;
+                let mut pages = loaders::pages::<L>(db, rel, &filter, &window, None).await?;
+                let page = pages.remove(&0).unwrap_or_else(|| Page::empty(&window));
+                Ok(Paged {
+                    page: Arc::new(page),
+                    rel,
+                    parent: None,
+                    filter,
+                })
+            }
+            Parent::Of(rel, id) => {
+                let loader = ctx.data::<Arc<DataLoader<Db>>>()?;
+                let key = PageKey {
+                    rel,
+                    parent: id,
+                    args: Arc::new(((*filter).clone(), window)),
+                };
+                let page = loader
+                    .load_one(key)
+                    .await?
+                    .unwrap_or_else(|| Arc::new(Page::empty(&window)));
+                Ok(Paged {
+                    page,
+                    rel,
+                    parent: Some(id),
+                    filter,
+                })
+            }
+        }
+    }
+
+    /// How many items the whole list has.
+    pub async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        if let Some(total) = self.page.total {
+            return Ok(total);
+        }
+        match self.parent {
+            None => {
+                let db = ctx.data::<DatabaseConnection>()?;
+                let counts = loaders::counts::<L>(db, self.rel, &self.filter, None).await?;
+                Ok(counts.get(&0).copied().unwrap_or(0))
+            }
+            Some(parent) => {
+                let loader = ctx.data::<Arc<DataLoader<Db>>>()?;
+                let key = CountKey {
+                    rel: self.rel,
+                    parent,
+                    filter: self.filter.clone(),
+                };
+                Ok(loader.load_one(key).await?.unwrap_or(0))
+            }
+        }
+    }
+
+    /// Where the page sits in the list.
+    pub fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.page.has_previous,
+            has_next_page: self.page.has_next,
+            start_cursor: self.page.rows.first().map(|(p, _)| encode_cursor(*p)),
+            end_cursor: self.page.rows.last().map(|(p, _)| encode_cursor(*p)),
+        }
+    }
+
+    /// The rows with their cursors.
+    pub fn rows(&self) -> impl Iterator<Item = (String, &L::Model)> {
+        self.page.rows.iter().map(|(p, m)| (encode_cursor(*p), m))
+    }
+}
+
+/// Where a page sits in its list (Relay's `PageInfo`).
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// Items exist before this page (`last`/`before` to reach them).
+    pub has_previous_page: bool,
+    /// Items exist after this page (`first`/`after` to reach them).
+    pub has_next_page: bool,
+    /// Cursor of the first item of the page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of the page; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// Define a connection type and its edge type over a node type.
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ident, $listed:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ", with the total and the cursors to page on.")]
+        pub struct $connection(pub crate::graphql::connection::Paged<$listed>);
+
+        #[async_graphql::Object]
+        impl $connection {
+            #[doc = concat!("How many ", $what, " match, across every page.")]
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<i64> {
+                self.0.total_count(ctx).await
+            }
+
+            /// Where this page sits: whether more pages exist, and their cursors.
+            async fn page_info(&self) -> crate::graphql::connection::PageInfo {
+                self.0.page_info()
+            }
+
+            #[doc = concat!("The ", $what, " of this page, each with its cursor.")]
+            async fn edges(&self) -> Vec<$edge> {
+                self.0
+                    .rows()
+                    .map(|(cursor, model)| $edge {
+                        cursor,
+                        node: $node(model.clone()),
+                    })
+                    .collect()
+            }
+
+            #[doc = concat!("The ", $what, " of this page (the edges' nodes, without cursors).")]
+            async fn nodes(&self) -> Vec<$node> {
+                self.0
+                    .rows()
+                    .map(|(_, model)| $node(model.clone()))
+                    .collect()
+            }
+        }
+
+        #[doc = concat!("One of ", $what, " in a page, with its cursor.")]
+        pub struct $edge {
+            cursor: String,
+            node: $node,
+        }
+
+        #[async_graphql::Object]
+        impl $edge {
+            /// Pass as `after` (or `before`) to page from this item.
+            async fn cursor(&self) -> &str {
+                &self.cursor
+            }
+
+            /// The item.
+            async fn node(&self) -> &$node {
+                &self.node
+            }
+        }
+    };
+}
+
+pub(crate) use connection;
