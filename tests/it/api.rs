@@ -1,0 +1,762 @@
+//! The GraphQL API over real HTTP requests (in-process, through the same
+//! router the server runs), on SQLite and PostgreSQL.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use definiciones::http::{self, SQL_STATEMENTS_HEADER};
+use definiciones::import::import_bytes;
+use http_body_util::BodyExt;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::helpers::{SAMPLE, each_database, sample_as};
+
+/// A GraphQL response: its status, body and statement count.
+pub struct Answer {
+    pub body: Value,
+    pub statements: usize,
+}
+
+impl Answer {
+    /// The `data`, asserting there were no errors.
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first error.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
+    }
+}
+
+async fn send(
+    db: &DatabaseConnection,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = http::router(db.clone())
+        .oneshot(request)
+        .await
+        .expect("a response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+/// POST a query with variables.
+pub async fn post(db: &DatabaseConnection, query: &str, variables: Value) -> Answer {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let (status, headers, body) = send(db, request).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "GraphQL answers 200 with errors in the body"
+    );
+    Answer {
+        body: serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("JSON body: {}", String::from_utf8_lossy(&body))),
+        statements: headers
+            .get(SQL_STATEMENTS_HEADER)
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .expect("the statement count header"),
+    }
+}
+
+pub async fn query(db: &DatabaseConnection, query: &str) -> Answer {
+    post(db, query, json!({})).await
+}
+
+async fn load_sample(db: &DatabaseConnection) {
+    import_bytes(db, "sample.txt", "sample.txt", SAMPLE.as_bytes())
+        .await
+        .expect("sample imports");
+}
+
+fn numbers(nodes: &Value, field: &str) -> Vec<i64> {
+    nodes
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|n| n[field].as_i64().expect("a number"))
+        .collect()
+}
+
+#[tokio::test]
+async fn producto_3_leads_to_ministry_objective_1_and_partida_20_and_back() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let answer = query(
+            &t.db,
+            r#"{
+              productos(filter: { search: "Diálogos con la sociedad civil" }) {
+                nodes {
+                  numero nombre
+                  objetivosInstitucionales { nodes {
+                    prioridad
+                    objetivosMinisteriales { nodes {
+                      prioridad
+                      partida { codigo }
+                    } }
+                  } }
+                  objetivosMinisteriales { nodes { prioridad } }
+                }
+              }
+              partida(codigo: "20") {
+                objetivosMinisteriales(periodo: "2024-2026", filter: { search: "difundir la accion" }) { nodes {
+                  prioridad
+                  objetivosInstitucionales { nodes { prioridad productos { nodes { numero nombre } } } }
+                } }
+              }
+            }"#,
+        )
+        .await;
+        let data = answer.data();
+        let p = &data["productos"]["nodes"][0];
+        assert_eq!(p["numero"], 3, "{}", t.backend);
+        assert_eq!(p["nombre"], "Diálogos con la sociedad civil.");
+        let oi = &p["objetivosInstitucionales"]["nodes"][0];
+        assert_eq!(oi["prioridad"], 1);
+        assert_eq!(oi["objetivosMinisteriales"]["nodes"], json!([{ "prioridad": 1, "partida": { "codigo": "20" } }]));
+        assert_eq!(p["objetivosMinisteriales"]["nodes"], json!([{ "prioridad": 1 }]));
+
+        let back = &data["partida"]["objetivosMinisteriales"]["nodes"];
+        assert_eq!(numbers(back, "prioridad"), [1]);
+        let oi = &back[0]["objetivosInstitucionales"]["nodes"];
+        assert_eq!(numbers(oi, "prioridad"), [1]);
+        assert_eq!(oi[0]["productos"]["nodes"], json!([{ "numero": 3, "nombre": "Diálogos con la sociedad civil." }]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_type_links_to_its_neighbours() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let answer = query(
+            &t.db,
+            r#"{
+              servicio(partida: "20", capitulo: "01") {
+                capitulo nombre
+                partida { codigo nombre servicios { totalCount } }
+                fichas { totalCount nodes { periodo { desde hasta } } }
+                ficha {
+                  periodo { desde hasta }
+                  leyOrganica mision partidaNombre servicioNombre
+                  fuente { archivo sha256 linea importadoEn }
+                  servicio { capitulo }
+                  objetivosInstitucionales(filter: { cambioClimatico: true }) { nodes {
+                    prioridad tipo enfoqueGenero cambioClimatico
+                    ficha { periodo { desde } }
+                    servicio { capitulo }
+                    fuente { linea }
+                  } }
+                  productos(first: 1) { nodes { numero ficha { periodo { hasta } } servicio { capitulo } fuente { linea } } }
+                }
+              }
+              objetivosMinisteriales(filter: { tipo: GESTION_INSTITUCIONAL }) { nodes {
+                prioridad tipo periodo { desde hasta } partida { codigo } fuente { archivo linea }
+              } }
+            }"#,
+        )
+        .await;
+        let s = &answer.data()["servicio"];
+        assert_eq!(s["nombre"], "SECRETARIA GENERAL DE GOBIERNO", "{}", t.backend);
+        assert_eq!(s["partida"]["servicios"]["totalCount"], 1);
+        assert_eq!(s["fichas"]["nodes"], json!([{ "periodo": { "desde": 2024, "hasta": 2026 } }]));
+        let f = &s["ficha"];
+        assert!(f["leyOrganica"].as_str().expect("text").starts_with("Ley N° 19.032"));
+        assert_eq!(f["fuente"]["archivo"], "sample.txt");
+        assert_eq!(f["fuente"]["linea"], 3);
+        assert_eq!(f["fuente"]["sha256"], definiciones::import::sha256_hex(SAMPLE.as_bytes()));
+        assert_eq!(
+            f["objetivosInstitucionales"]["nodes"],
+            json!([{
+                "prioridad": 9, "tipo": "GESTION_INSTITUCIONAL", "enfoqueGenero": true, "cambioClimatico": true,
+                "ficha": { "periodo": { "desde": 2024 } }, "servicio": { "capitulo": "01" }, "fuente": { "linea": 46 }
+            }])
+        );
+        assert_eq!(
+            f["productos"]["nodes"],
+            json!([{ "numero": 1, "ficha": { "periodo": { "hasta": 2026 } }, "servicio": { "capitulo": "01" }, "fuente": { "linea": 52 } }])
+        );
+        let m = &answer.data()["objetivosMinisteriales"]["nodes"];
+        assert_eq!(numbers(m, "prioridad"), [8, 9]);
+        assert_eq!(m[0]["fuente"], json!({ "archivo": "sample.txt", "linea": 29 }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn objectives_with_no_producto_are_the_alignment_gap() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let answer = query(
+            &t.db,
+            r#"{
+              gap: objetivosInstitucionales(filter: { sinProductos: true }) { totalCount nodes { prioridad } }
+              served: objetivosInstitucionales(filter: { sinProductos: false }) { totalCount }
+              sinObjetivos: productos(filter: { sinObjetivos: true }) { totalCount }
+              ministerialesSinServir: objetivosMinisteriales(filter: { sinObjetivos: true }) { totalCount }
+            }"#,
+        )
+        .await;
+        let data = answer.data();
+        assert_eq!(numbers(&data["gap"]["nodes"], "prioridad"), [7, 8, 9], "{}", t.backend);
+        assert_eq!(data["gap"]["totalCount"], 3);
+        assert_eq!(data["served"]["totalCount"], 6);
+        assert_eq!(data["sinObjetivos"]["totalCount"], 0);
+        assert_eq!(data["ministerialesSinServir"]["totalCount"], 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_ignores_case_and_accents() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let answer = query(
+            &t.db,
+            r#"{
+              genero: objetivosInstitucionales(filter: { search: "genero" }) { nodes { prioridad } }
+              gestion: objetivosMinisteriales(filter: { search: "GESTION" }) { nodes { prioridad } }
+              participacion: productos(filter: { search: "participacion" }) { nodes { numero } }
+              percent: productos(filter: { search: "100%" }) { totalCount }
+              servicios(filter: { search: "secretaría general" }) { totalCount }
+              partidas(filter: { search: "ministerio secretaria" }) { totalCount }
+              fichas(filter: { search: "DEMOCRÁTICO" }) { totalCount }
+            }"#,
+        )
+        .await;
+        let data = answer.data();
+        assert_eq!(
+            numbers(&data["genero"]["nodes"], "prioridad"),
+            [4, 5, 8],
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            numbers(&data["gestion"]["nodes"], "prioridad"),
+            [3, 4, 5, 9]
+        );
+        assert_eq!(numbers(&data["participacion"]["nodes"], "numero"), [7, 8]);
+        assert_eq!(data["percent"]["totalCount"], 0);
+        assert_eq!(data["servicios"]["totalCount"], 1);
+        assert_eq!(data["partidas"]["totalCount"], 1);
+        assert_eq!(data["fichas"]["totalCount"], 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn filters_select_what_they_say() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        load_more(&t.db, &[("07", "02")]).await;
+        let answer = query(
+            &t.db,
+            r#"{
+              gestion: objetivosInstitucionales(filter: { tipo: GESTION_INSTITUCIONAL, partida: "20" }) { nodes { prioridad } }
+              sinGenero: objetivosInstitucionales(filter: { enfoqueGenero: false }) { totalCount }
+              otraPartida: objetivosInstitucionales(filter: { partidas: ["07"], capitulo: "02" }) { totalCount }
+              ninguna: objetivosInstitucionales(filter: { partida: "99" }) { totalCount }
+              anio: fichas(filter: { periodo: "2025" }) { totalCount }
+              exacto: fichas(filter: { periodo: "2024-2026" }) { totalCount }
+              antes: fichas(filter: { periodo: "2019" }) { totalCount }
+              ministerio: objetivosMinisteriales(filter: { partida: "07" }) { totalCount }
+              servicios(filter: { partida: "07" }) { nodes { capitulo partida { codigo } } }
+              partidas(filter: { codigos: ["07", "20"] }) { nodes { codigo } }
+            }"#,
+        )
+        .await;
+        let data = answer.data();
+        assert_eq!(numbers(&data["gestion"]["nodes"], "prioridad"), [7, 8, 9], "{}", t.backend);
+        assert_eq!(data["sinGenero"]["totalCount"], 0);
+        assert_eq!(data["otraPartida"]["totalCount"], 9);
+        assert_eq!(data["ninguna"]["totalCount"], 0);
+        assert_eq!(data["anio"]["totalCount"], 2);
+        assert_eq!(data["exacto"]["totalCount"], 2);
+        assert_eq!(data["antes"]["totalCount"], 0);
+        assert_eq!(data["ministerio"]["totalCount"], 9);
+        assert_eq!(data["servicios"]["nodes"], json!([{ "capitulo": "02", "partida": { "codigo": "07" } }]));
+        assert_eq!(data["partidas"]["nodes"], json!([{ "codigo": "07" }, { "codigo": "20" }]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_follow_cursors_both_ways() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        const PAGE: &str = r#"query($first: Int, $after: String, $last: Int, $before: String) {
+          productos(first: $first, after: $after, last: $last, before: $before) {
+            totalCount
+            pageInfo { hasPreviousPage hasNextPage startCursor endCursor }
+            edges { cursor node { numero } }
+            nodes { numero }
+          }
+        }"#;
+        let page = |v: Value| {
+            let db = t.db.clone();
+            async move { post(&db, PAGE, v).await }
+        };
+        let first = page(json!({ "first": 4 })).await;
+        let p = &first.data()["productos"];
+        assert_eq!(numbers(&p["nodes"], "numero"), [1, 2, 3, 4], "{}", t.backend);
+        assert_eq!(p["totalCount"], 10);
+        assert_eq!(p["pageInfo"]["hasNextPage"], true);
+        assert_eq!(p["pageInfo"]["hasPreviousPage"], false);
+        assert_eq!(p["edges"][3]["cursor"], p["pageInfo"]["endCursor"]);
+
+        let second = page(json!({ "first": 4, "after": p["pageInfo"]["endCursor"] })).await;
+        let p2 = &second.data()["productos"];
+        assert_eq!(numbers(&p2["nodes"], "numero"), [5, 6, 7, 8]);
+        assert_eq!(p2["pageInfo"]["hasPreviousPage"], true);
+
+        let last = page(json!({ "first": 4, "after": p2["pageInfo"]["endCursor"] })).await;
+        let p3 = &last.data()["productos"];
+        assert_eq!(numbers(&p3["nodes"], "numero"), [9, 10]);
+        assert_eq!(p3["pageInfo"]["hasNextPage"], false);
+
+        let empty = page(json!({ "first": 4, "after": p3["pageInfo"]["endCursor"] })).await;
+        let p4 = &empty.data()["productos"];
+        assert_eq!(p4["nodes"], json!([]));
+        assert_eq!(p4["totalCount"], 10, "the total is the list's, not the page's");
+        assert_eq!(p4["pageInfo"]["hasNextPage"], false);
+        assert_eq!(p4["pageInfo"]["endCursor"], Value::Null);
+
+        let backward = page(json!({ "last": 3 })).await;
+        let b = &backward.data()["productos"];
+        assert_eq!(numbers(&b["nodes"], "numero"), [8, 9, 10]);
+        assert_eq!(b["pageInfo"]["hasPreviousPage"], true);
+        assert_eq!(b["pageInfo"]["hasNextPage"], false);
+        let before = page(json!({ "last": 3, "before": b["pageInfo"]["startCursor"] })).await;
+        let b2 = &before.data()["productos"];
+        assert_eq!(numbers(&b2["nodes"], "numero"), [5, 6, 7]);
+        assert_eq!(b2["pageInfo"]["hasNextPage"], true);
+
+        // Nested lists page too.
+        let nested = query(&t.db, r#"{ fichas { nodes { productos(first: 2, after: "Y3Vyc29yOjI=") { totalCount nodes { numero } } } } }"#).await;
+        let n = &nested.data()["fichas"]["nodes"][0]["productos"];
+        assert_eq!(numbers(&n["nodes"], "numero"), [3, 4]);
+        assert_eq!(n["totalCount"], 10);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_paging_is_a_bad_user_input_error() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        for (q, needle) in [
+            (
+                r#"{ productos(after: "bm90LWEtY3Vyc29y") { totalCount } }"#,
+                "not a cursor",
+            ),
+            (
+                r#"{ productos(after: "???") { totalCount } }"#,
+                "not a cursor",
+            ),
+            (r#"{ productos(first: 501) { totalCount } }"#, "at most 500"),
+            (
+                r#"{ productos(first: -1) { totalCount } }"#,
+                "must not be negative",
+            ),
+            (
+                r#"{ productos(first: 1, last: 1) { totalCount } }"#,
+                "not both",
+            ),
+            (
+                r#"{ fichas { nodes { productos(last: 900) { totalCount } } } }"#,
+                "at most 500",
+            ),
+            (
+                r#"{ fichas(filter: { periodo: "2024/2026" }) { totalCount } }"#,
+                "periodo",
+            ),
+        ] {
+            let answer = query(&t.db, q).await;
+            assert_eq!(answer.code(), "BAD_USER_INPUT", "{q}: {}", answer.body);
+            let message = answer.body["errors"][0]["message"]
+                .as_str()
+                .expect("message");
+            assert!(message.contains(needle), "{q}: {message}");
+        }
+        let ok = query(&t.db, "{ productos(first: 500) { totalCount } }").await;
+        assert_eq!(ok.data()["productos"]["totalCount"], 10);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_codes_and_ids_are_null_without_error() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let answer = query(
+            &t.db,
+            r#"{
+              partida(codigo: "99") { codigo }
+              otra: partida(codigo: "020") { codigo }
+              servicio(partida: "20", capitulo: "1") { nombre }
+              node(id: "bm9wZToxMjM=") { id }
+              missing: node(id: "UHJvZHVjdG86OTk5OTk=") { id }
+              servicioSinFicha: servicio(partida: "20", capitulo: "01") { ficha(periodo: "2019") { mision } }
+            }"#,
+        )
+        .await;
+        assert_eq!(
+            answer.data(),
+            &json!({ "partida": null, "otra": null, "servicio": null, "node": null, "missing": null,
+                     "servicioSinFicha": { "ficha": null } }),
+            "{}",
+            t.backend
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_node_is_found_by_its_global_id() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let ids = query(
+            &t.db,
+            r#"{
+              partidas { nodes { id } }
+              servicios { nodes { id } }
+              fichas { nodes { id } }
+              objetivosMinisteriales(first: 1) { nodes { id } }
+              objetivosInstitucionales(first: 1) { nodes { id } }
+              productos(first: 1) { nodes { id } }
+            }"#,
+        )
+        .await;
+        for (list, type_name) in [
+            ("partidas", "Partida"),
+            ("servicios", "Servicio"),
+            ("fichas", "Ficha"),
+            ("objetivosMinisteriales", "ObjetivoMinisterial"),
+            ("objetivosInstitucionales", "ObjetivoInstitucional"),
+            ("productos", "Producto"),
+        ] {
+            let id = ids.data()[list]["nodes"][0]["id"].clone();
+            let found = post(
+                &t.db,
+                "query($id: ID!) { node(id: $id) { id __typename } }",
+                json!({ "id": id }),
+            )
+            .await;
+            assert_eq!(
+                found.data()["node"],
+                json!({ "id": id, "__typename": type_name }),
+                "{}",
+                t.backend
+            );
+        }
+    })
+    .await;
+}
+
+/// Import the sample under more partida/capítulo codes.
+async fn load_more(db: &DatabaseConnection, codes: &[(&str, &str)]) {
+    for (partida, capitulo) in codes {
+        let name = format!("{partida}_{capitulo}.txt");
+        import_bytes(db, &name, &name, sample_as(partida, capitulo).as_bytes())
+            .await
+            .expect("variant imports");
+    }
+}
+
+/// A query six levels deep across every servicio.
+const DEEP: &str = r#"{
+  partidas(first: 100) { nodes {
+    codigo
+    servicios(first: 100) { totalCount nodes {
+      capitulo
+      ficha {
+        periodo { desde }
+        objetivosInstitucionales { totalCount nodes {
+          prioridad
+          objetivosMinisteriales { nodes { prioridad partida { codigo } } }
+          productos { nodes { numero objetivosInstitucionales { nodes { prioridad } } } }
+        } }
+      }
+    } }
+  } }
+}"#;
+
+#[tokio::test]
+async fn statements_depend_on_depth_not_on_how_many_services() {
+    each_database(|t| async move {
+        let mut codes = Vec::new();
+        for partida in ["20", "21", "22"] {
+            for capitulo in ["01", "02"] {
+                codes.push((partida, capitulo));
+            }
+        }
+        load_more(&t.db, &codes).await;
+        let small = query(&t.db, DEEP).await;
+        assert_eq!(
+            small.data()["partidas"]["nodes"]
+                .as_array()
+                .expect("list")
+                .len(),
+            3
+        );
+
+        let mut more = Vec::new();
+        for partida in ["23", "24", "25", "26", "27"] {
+            for capitulo in ["01", "02", "03", "04"] {
+                more.push((partida, capitulo));
+            }
+        }
+        load_more(&t.db, &more).await;
+        let large = query(&t.db, DEEP).await;
+        let partidas = large.data()["partidas"]["nodes"].as_array().expect("list");
+        assert_eq!(partidas.len(), 8);
+        let productos: usize = partidas
+            .iter()
+            .flat_map(|p| p["servicios"]["nodes"].as_array().expect("list").clone())
+            .flat_map(|s| {
+                s["ficha"]["objetivosInstitucionales"]["nodes"]
+                    .as_array()
+                    .expect("list")
+                    .clone()
+            })
+            .map(|o| o["productos"]["nodes"].as_array().expect("list").len())
+            .sum();
+        assert_eq!(
+            productos,
+            26 * 10,
+            "every producto of 26 servicios is in the answer"
+        );
+
+        assert_eq!(
+            small.statements, large.statements,
+            "{}: statements grew with the data",
+            t.backend
+        );
+        // partidas, servicios, fichas, objectives, ministry objectives and
+        // their partidas, productos and their objectives: one each.
+        assert_eq!(large.statements, 8, "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn estadisticas_count_everything_a_dashboard_shows() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        load_more(&t.db, &[("20", "02"), ("07", "01")]).await;
+        let answer = query(
+            &t.db,
+            r#"{
+              estadisticas {
+                partidas servicios fichas
+                objetivosMinisteriales { total estrategicos gestionInstitucional sinObjetivos }
+                objetivosInstitucionales { total estrategicos gestionInstitucional conEnfoqueGenero conCambioClimatico sinProductos }
+                productos { total sinObjetivos }
+                enlaces { institucionalMinisterial productoInstitucional }
+                porPartida { codigo servicios fichas objetivosMinisteriales { total } productos { total } partida { nombre } }
+                porPeriodo { periodo { desde hasta } partidas servicios fichas }
+              }
+              uno: estadisticas(filter: { partida: "07" }) { partidas servicios productos { total } }
+              ninguno: estadisticas(filter: { periodo: "2019" }) { fichas porPartida { codigo } }
+              partidas { nodes { codigo estadisticas { servicios fichas objetivosInstitucionales { sinProductos } } } }
+            }"#,
+        )
+        .await;
+        let data = answer.data();
+        assert_eq!(
+            data["estadisticas"],
+            json!({
+                "partidas": 2, "servicios": 3, "fichas": 3,
+                "objetivosMinisteriales": { "total": 18, "estrategicos": 14, "gestionInstitucional": 4, "sinObjetivos": 0 },
+                "objetivosInstitucionales": { "total": 27, "estrategicos": 18, "gestionInstitucional": 9,
+                    "conEnfoqueGenero": 27, "conCambioClimatico": 3, "sinProductos": 9 },
+                "productos": { "total": 30, "sinObjetivos": 0 },
+                "enlaces": { "institucionalMinisterial": 27, "productoInstitucional": 30 },
+                "porPartida": [
+                    { "codigo": "07", "servicios": 1, "fichas": 1, "objetivosMinisteriales": { "total": 9 }, "productos": { "total": 10 },
+                      "partida": { "nombre": "MINISTERIO SECRETARIA GENERAL DE GOBIERNO" } },
+                    { "codigo": "20", "servicios": 2, "fichas": 2, "objetivosMinisteriales": { "total": 9 }, "productos": { "total": 20 },
+                      "partida": { "nombre": "MINISTERIO SECRETARIA GENERAL DE GOBIERNO" } }
+                ],
+                "porPeriodo": [ { "periodo": { "desde": 2024, "hasta": 2026 }, "partidas": 2, "servicios": 3, "fichas": 3 } ]
+            }),
+            "{}",
+            t.backend
+        );
+        assert_eq!(data["uno"], json!({ "partidas": 1, "servicios": 1, "productos": { "total": 10 } }));
+        assert_eq!(data["ninguno"], json!({ "fichas": 0, "porPartida": [] }));
+        assert_eq!(
+            data["partidas"]["nodes"],
+            json!([
+                { "codigo": "07", "estadisticas": { "servicios": 1, "fichas": 1, "objetivosInstitucionales": { "sinProductos": 3 } } },
+                { "codigo": "20", "estadisticas": { "servicios": 2, "fichas": 2, "objetivosInstitucionales": { "sinProductos": 6 } } }
+            ])
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn comparacion_shows_what_changed_between_periods() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let earlier = SAMPLE
+            .replace("AÑO 2024-2026", "AÑO 2020-2022")
+            .replace("Diálogos con la sociedad civil.", "Cabildos ciudadanos.")
+            .replace("\n10\tEscuelas de Formación Social\t\t2", "");
+        import_bytes(&t.db, "2020.txt", "2020.txt", earlier.as_bytes()).await.expect("earlier ficha imports");
+        let answer = query(
+            &t.db,
+            r#"{ servicio(partida: "20", capitulo: "01") {
+                 fichas { nodes { periodo { desde } } }
+                 ficha { periodo { desde } }
+                 comparacion(desde: "2020-2022", hasta: "2024") {
+                   desde { periodo { desde } } hasta { periodo { desde } }
+                   objetivosInstitucionales { agregados { prioridad } eliminados { prioridad } mantenidos { antes { prioridad } } }
+                   productos { agregados { nombre } eliminados { nombre } mantenidos { antes { numero } despues { numero } } }
+                 }
+                 sinDatos: comparacion(desde: "2010", hasta: "2024") { desde { id } }
+            } }"#,
+        )
+        .await;
+        let s = &answer.data()["servicio"];
+        assert_eq!(s["fichas"]["nodes"], json!([{ "periodo": { "desde": 2020 } }, { "periodo": { "desde": 2024 } }]), "{}", t.backend);
+        assert_eq!(s["ficha"], json!({ "periodo": { "desde": 2024 } }), "latest by default");
+        let c = &s["comparacion"];
+        assert_eq!(c["desde"]["periodo"]["desde"], 2020);
+        assert_eq!(c["objetivosInstitucionales"]["agregados"], json!([]));
+        assert_eq!(c["objetivosInstitucionales"]["mantenidos"].as_array().expect("list").len(), 9);
+        assert_eq!(
+            c["productos"]["agregados"],
+            json!([{ "nombre": "Diálogos con la sociedad civil." }, { "nombre": "Escuelas de Formación Social" }])
+        );
+        assert_eq!(c["productos"]["eliminados"], json!([{ "nombre": "Cabildos ciudadanos." }]));
+        assert_eq!(c["productos"]["mantenidos"].as_array().expect("list").len(), 8);
+        assert_eq!(s["sinDatos"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn get_runs_queries_and_refuses_mutations() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let uri = "/graphql?query=query%20Q(%24c%3AString!)%7Bpartida(codigo%3A%24c)%7Bnombre%7D%7D&variables=%7B%22c%22%3A%2220%22%7D&operationName=Q";
+        let (status, headers, body) = send(&t.db, Request::get(uri).body(Body::empty()).expect("request")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers.contains_key(SQL_STATEMENTS_HEADER));
+        let body: Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(body["data"]["partida"]["nombre"], "MINISTERIO SECRETARIA GENERAL DE GOBIERNO");
+
+        let mutation = "/graphql?query=mutation%20%7B%20x%20%7D";
+        let (status, headers, _) = send(&t.db, Request::get(mutation).body(Body::empty()).expect("request")).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(headers.get(header::ALLOW).expect("Allow"), "POST");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn browsers_get_graphiql_with_a_default_query() {
+    each_database(|t| async move {
+        for uri in ["/", "/graphql"] {
+            let request = Request::get(uri)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .expect("request");
+            let (status, headers, body) = send(&t.db, request).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert!(
+                headers[header::CONTENT_TYPE]
+                    .to_str()
+                    .expect("ascii")
+                    .starts_with("text/html")
+            );
+            let page = String::from_utf8(body).expect("utf-8");
+            assert!(page.contains("GraphiQL"), "{uri}");
+            assert!(
+                page.contains("objetivosMinisteriales"),
+                "{uri}: the default query walks the links"
+            );
+        }
+        // The default query itself runs.
+        load_sample(&t.db).await;
+        let answer = query(&t.db, http::DEFAULT_QUERY).await;
+        assert_eq!(answer.data()["productos"]["totalCount"], 1);
+        assert_eq!(answer.data()["sinProductos"]["totalCount"], 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_sdl_is_served_and_checked_in() {
+    let sdl = definiciones::graphql::sdl();
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+            .unwrap_or_default();
+    assert!(
+        checked_in == sdl,
+        "schema.graphql differs from the schema the code builds; regenerate it with\n\n    cargo run -- schema > schema.graphql\n"
+    );
+    each_database(|t| async move {
+        let (status, _, body) = send(
+            &t.db,
+            Request::get("/schema.graphql")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            String::from_utf8(body).expect("utf-8"),
+            definiciones::graphql::sdl()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn errors_carry_a_code_and_no_internals() {
+    each_database(|t| async move {
+        let answer = query(&t.db, "{ nosuchfield }").await;
+        assert!(
+            answer.body["errors"][0]["message"]
+                .as_str()
+                .expect("message")
+                .contains("nosuchfield")
+        );
+        t.db.clone().close().await.expect("close");
+        let answer = query(&t.db, "{ productos { totalCount } }").await;
+        assert_eq!(
+            answer.code(),
+            "DATABASE_UNAVAILABLE",
+            "{}: {}",
+            t.backend,
+            answer.body
+        );
+        let text = answer.body.to_string().to_lowercase();
+        assert!(!text.contains("sqlx") && !text.contains("select"), "{text}");
+    })
+    .await;
+}
