@@ -760,3 +760,88 @@ async fn errors_carry_a_code_and_no_internals() {
     })
     .await;
 }
+
+/// Whether `expected` (a README response, trimmed) is part of `actual`:
+/// every key it shows is there with the same value; strings ending in `…`
+/// are prefixes; list items written as `"… n more"` stand for the rest.
+fn shows(expected: &Value, actual: &Value) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            e.iter().try_for_each(|(key, value)| match a.get(key) {
+                Some(found) => shows(value, found).map_err(|m| format!("{key}.{m}")),
+                None => Err(format!("{key}: missing")),
+            })
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            let shown: Vec<&Value> = e
+                .iter()
+                .filter(|v| !v.as_str().is_some_and(|s| s.starts_with('…')))
+                .collect();
+            if shown.len() == e.len() && e.len() != a.len() {
+                return Err(format!("expected {} items, got {}", e.len(), a.len()));
+            }
+            shown
+                .iter()
+                .zip(a)
+                .enumerate()
+                .try_for_each(|(i, (e, a))| shows(e, a).map_err(|m| format!("[{i}].{m}")))
+        }
+        (Value::String(e), Value::String(a)) if e.ends_with(" …") => a
+            .starts_with(e.trim_end_matches(" …"))
+            .then_some(())
+            .ok_or_else(|| format!("{a:?} does not start with {e:?}")),
+        (e, a) if e == a => Ok(()),
+        (e, a) => Err(format!("expected {e}, got {a}")),
+    }
+}
+
+#[tokio::test]
+async fn every_query_in_the_readme_cookbook_returns_what_it_shows() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let cookbook = readme
+        .split("### Query cookbook")
+        .nth(1)
+        .expect("a cookbook section");
+    let cookbook = cookbook.split("\n## ").next().expect("the section");
+    let blocks: Vec<(&str, &str)> = cookbook
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .filter_map(|block| block.split_once('\n'))
+        .collect();
+    let queries: Vec<&str> = blocks
+        .iter()
+        .filter(|(lang, _)| *lang == "graphql")
+        .map(|(_, q)| *q)
+        .collect();
+    let responses: Vec<&str> = blocks
+        .iter()
+        .filter(|(lang, _)| *lang == "json")
+        .map(|(_, r)| *r)
+        .collect();
+    assert_eq!(queries.len(), 6, "six recipes");
+    assert_eq!(
+        queries.len(),
+        responses.len(),
+        "each recipe shows its response"
+    );
+    each_database(|t| {
+        let pairs: Vec<(String, String)> =
+            queries.iter().zip(&responses).map(|(q, r)| (q.to_string(), r.to_string())).collect();
+        async move {
+            import_bytes(&t.db, crate::helpers::SAMPLE_NAME, crate::helpers::SAMPLE_NAME, SAMPLE.as_bytes())
+                .await
+                .expect("sample imports");
+            for (q, r) in pairs {
+                let expected: Value = serde_json::from_str(&r).unwrap_or_else(|e| panic!("README response is not JSON ({e}):\n{r}"));
+                let answer = query(&t.db, &q).await;
+                answer.data();
+                if let Err(difference) = shows(&expected, &answer.body) {
+                    panic!("{}: the README shows\n{r}\nbut the query\n{q}\nanswers\n{}\n({difference})", t.backend, answer.body);
+                }
+            }
+        }
+    })
+    .await;
+}
