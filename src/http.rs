@@ -63,12 +63,21 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
             .collect::<Vec<_>>()
             .join(","),
     };
+    let queries: Vec<String> = request.iter().map(|r| r.query.clone()).collect();
     let started = Instant::now();
-    let response = db::count_statements(
+    let mut response = db::count_statements(
         statements.clone(),
         state.schema.execute_batch(request.data(loader)),
     )
     .await;
+    match &mut response {
+        BatchResponse::Single(one) => codify(one, queries.first().map_or("", String::as_str)),
+        BatchResponse::Batch(all) => {
+            for (one, query) in all.iter_mut().zip(&queries) {
+                codify(one, query);
+            }
+        }
+    }
     let count = statements.load(Ordering::Relaxed);
     tracing::info!(
         operation,
@@ -77,6 +86,25 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
         "graphql"
     );
     (response, count)
+}
+
+/// Give every error an `extensions.code`: async-graphql's own parse and
+/// validation errors come without one.
+fn codify(response: &mut async_graphql::Response, query: &str) {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_some() {
+            continue;
+        }
+        let code = if !error.path.is_empty() {
+            "INTERNAL"
+        } else if async_graphql::parser::parse_query(query).is_err() {
+            "GRAPHQL_PARSE_FAILED"
+        } else {
+            "GRAPHQL_VALIDATION_FAILED"
+        };
+        extensions.set("code", code);
+    }
 }
 
 fn respond(response: BatchResponse, statements: usize) -> Response {
