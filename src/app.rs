@@ -287,7 +287,12 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, AppError> {
             addr: args.bind,
             source,
         })?;
-    serve_on(listener, db, shutdown_signal()).await?;
+    serve_on(
+        listener,
+        http::router_with(db, args.http),
+        shutdown_signal(),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -295,13 +300,13 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, AppError> {
 /// finish the requests in flight.
 pub async fn serve_on(
     listener: TcpListener,
-    db: DatabaseConnection,
+    app: axum::Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("listening on http://{addr}");
     }
-    axum::serve(listener, http::router(db))
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(AppError::Serve)

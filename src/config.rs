@@ -95,4 +95,7 @@ pub struct ServeArgs {
     /// Always done for SQLite; PostgreSQL is seeded only when asked.
     #[arg(long, env = "DEFINICIONES_LOAD_BUNDLED")]
     pub load_bundled: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub http: crate::http::HttpSettings,
 }

@@ -8,6 +8,9 @@
 //! - [`db`]: open the database (SQLite or PostgreSQL) and migrate it.
 //! - [`bundled`]: the real fichas shipped inside the binary.
 //! - [`graphql`]: the schema; [`loaders`]: the batched reads behind it.
+//! - [`graphql_http`]: `/graphql` per the GraphQL-over-HTTP spec;
+//!   [`limits`]: what a query may ask.
+//! - [`graphiql`]: the GraphiQL page and its embedded assets.
 //! - [`http`]: the routes; [`app`]: what each command does; [`config`]: the
 //!   command line.
 //!
@@ -20,7 +23,10 @@ pub mod config;
 pub mod db;
 pub mod export;
 pub mod ficha;
+pub mod graphiql;
 pub mod graphql;
+pub mod graphql_http;
 pub mod http;
 pub mod import;
+pub mod limits;
 pub mod loaders;

@@ -13,6 +13,8 @@ pub mod ids;
 pub mod stats;
 pub mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Object, Result, Schema};
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -29,6 +31,7 @@ use self::types::{
     ObjetivoMinisterial, ObjetivoMinisterialConnection, Partida, PartidaConnection, Producto,
     ProductoConnection, Servicio, ServicioConnection, find,
 };
+use crate::limits::{Limits, LimitsExtension};
 use crate::loaders::{
     FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe, PartidasDe, ProductosDe,
     ServiciosDe,
@@ -37,11 +40,17 @@ use crate::loaders::{
 /// The API's schema.
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
-/// Build the schema over a database.
-pub fn schema(db: DatabaseConnection) -> AppSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+/// Build the schema over a database, enforcing `limits`. In production,
+/// errors do not suggest field names.
+pub fn schema(db: DatabaseConnection, limits: Arc<Limits>, production: bool) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
-        .finish()
+        .limit_recursive_depth(limits.recursion)
+        .extension(LimitsExtension(limits));
+    if production {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema's SDL, as `schema.graphql` holds it.
@@ -74,6 +83,7 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// Ministries (budget partidas), by código.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn partidas(
         &self,
         ctx: &Context<'_>,
@@ -107,6 +117,7 @@ impl QueryRoot {
 
     /// Public services (budget capítulos), by partida and capítulo.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn servicios(
         &self,
         ctx: &Context<'_>,
@@ -148,6 +159,7 @@ impl QueryRoot {
 
     /// Fichas, by partida, capítulo and período.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn fichas(
         &self,
         ctx: &Context<'_>,
@@ -170,6 +182,7 @@ impl QueryRoot {
 
     /// Ministry objectives of every partida, by partida, período and prioridad.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,
@@ -189,6 +202,7 @@ impl QueryRoot {
     /// Institutional objectives of every servicio, by partida, capítulo,
     /// período and prioridad.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -207,6 +221,7 @@ impl QueryRoot {
 
     /// Productos of every servicio, by partida, capítulo, período and número.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn productos(
         &self,
         ctx: &Context<'_>,

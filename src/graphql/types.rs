@@ -191,6 +191,7 @@ impl Partida {
 
     /// The ministry's public services (its capítulos), by capítulo.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn servicios(
         &self,
         ctx: &Context<'_>,
@@ -210,6 +211,7 @@ impl Partida {
     /// The ministry's objectives, by período and prioridad. `periodo`: a
     /// year (`"2025"`) or a período (`"2024-2026"`); all períodos when omitted.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,
@@ -279,6 +281,7 @@ impl Servicio {
 
     /// Every ficha the servicio filed, oldest período first.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn fichas(
         &self,
         ctx: &Context<'_>,
@@ -369,6 +372,7 @@ impl Ficha {
 
     /// The servicio's own objectives in this ficha, by prioridad.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -388,6 +392,7 @@ impl Ficha {
     /// The final goods and services (*Bienes / Servicios Finales*) of this
     /// ficha, by número.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn productos(
         &self,
         ctx: &Context<'_>,
@@ -456,6 +461,7 @@ impl ObjetivoMinisterial {
     /// The institutional objectives that serve it, across every servicio of
     /// the ministry.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -536,6 +542,7 @@ impl ObjetivoInstitucional {
 
     /// The ministry objectives it serves (*Objetivos del Ministerio Relacionados*).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,
@@ -554,6 +561,7 @@ impl ObjetivoInstitucional {
 
     /// The productos that serve it.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn productos(
         &self,
         ctx: &Context<'_>,
@@ -614,6 +622,7 @@ impl Producto {
 
     /// The institutional objectives it serves (*N° Objetivo Estratégico Relacionado*).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -633,6 +642,7 @@ impl Producto {
     /// The ministry objectives it ultimately serves, through the
     /// institutional objectives it serves (each once).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,

@@ -106,23 +106,23 @@ async fn producto_3_leads_to_ministry_objective_1_and_partida_20_and_back() {
         let answer = query(
             &t.db,
             r#"{
-              productos(filter: { search: "Diálogos con la sociedad civil" }) {
+              productos(filter: { search: "Diálogos con la sociedad civil" }, first: 5) {
                 nodes {
                   numero nombre
-                  objetivosInstitucionales { nodes {
+                  objetivosInstitucionales(first: 5) { nodes {
                     prioridad
-                    objetivosMinisteriales { nodes {
+                    objetivosMinisteriales(first: 5) { nodes {
                       prioridad
                       partida { codigo }
                     } }
                   } }
-                  objetivosMinisteriales { nodes { prioridad } }
+                  objetivosMinisteriales(first: 5) { nodes { prioridad } }
                 }
               }
               partida(codigo: "20") {
-                objetivosMinisteriales(periodo: "2024-2026", filter: { search: "difundir la accion" }) { nodes {
+                objetivosMinisteriales(periodo: "2024-2026", filter: { search: "difundir la accion" }, first: 5) { nodes {
                   prioridad
-                  objetivosInstitucionales { nodes { prioridad productos { nodes { numero nombre } } } }
+                  objetivosInstitucionales(first: 10) { nodes { prioridad productos(first: 10) { nodes { numero nombre } } } }
                 } }
               }
             }"#,
@@ -484,18 +484,19 @@ async fn load_more(db: &DatabaseConnection, codes: &[(&str, &str)]) {
     }
 }
 
-/// A query six levels deep across every servicio.
+/// A query six levels deep across every servicio, with page sizes that
+/// keep it under the complexity limit.
 const DEEP: &str = r#"{
-  partidas(first: 100) { nodes {
+  partidas(first: 10) { nodes {
     codigo
-    servicios(first: 100) { totalCount nodes {
+    servicios(first: 5) { totalCount nodes {
       capitulo
       ficha {
         periodo { desde }
-        objetivosInstitucionales { totalCount nodes {
+        objetivosInstitucionales(first: 10) { totalCount nodes {
           prioridad
-          objetivosMinisteriales { nodes { prioridad partida { codigo } } }
-          productos { nodes { numero objetivosInstitucionales { nodes { prioridad } } } }
+          objetivosMinisteriales(first: 3) { nodes { prioridad partida { codigo } } }
+          productos(first: 5) { nodes { numero objetivosInstitucionales(first: 3) { nodes { prioridad } } } }
         } }
       }
     } }

@@ -3,9 +3,12 @@
 //! it, and a way to run the binary.
 
 use std::future::Future;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use definiciones::app;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
@@ -216,4 +219,107 @@ pub fn read_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// GET a path with a bare HTTP/1.1 request; `None` until the server answers.
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+/// A server process, killed however the test ends.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `definiciones serve` on a free port in `cwd` and wait until it
+/// answers `/health`.
+pub fn start_server(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> (Server, u16) {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_definiciones"));
+    command
+        .arg("serve")
+        .args(["--bind", &bind])
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut server = Server(command.spawn().expect("the server starts"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http_get(port, "/health").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not answer /health within 30 s"
+        );
+        assert!(
+            server.0.try_wait().expect("the server's status").is_none(),
+            "the server exited before answering /health"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, port)
+}
+
+/// Whether `tests/e2e` can run: node and its installed packages. Missing
+/// tools skip a test locally (saying so) and fail it in CI.
+pub fn e2e_ready(package: &str, also: &[&Path]) -> bool {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut missing = Vec::new();
+    let node = Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !node.is_ok_and(|s| s.success()) {
+        missing.push("node".to_owned());
+    }
+    if !manifest
+        .join("tests/e2e/node_modules")
+        .join(package)
+        .exists()
+    {
+        missing.push("tests/e2e/node_modules (npm ci --prefix tests/e2e)".to_owned());
+    }
+    for path in also {
+        if !path.exists() {
+            missing.push(path.display().to_string());
+        }
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let what = missing.join(", ");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run this test, but these are missing: {what}"
+    );
+    eprintln!("skipping: missing {what}");
+    false
 }

@@ -3,7 +3,9 @@
 //! database per test when `TEST_DATABASE_URL` names a server.
 
 mod api;
+mod browser;
 mod cli;
+mod hardening;
 mod helpers;
 mod import;
 mod serve;

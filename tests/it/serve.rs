@@ -1,10 +1,7 @@
 //! `definiciones serve`: migrations applied, the bundled fichas loaded into
 //! an empty embedded database, `/health` and `/ready` answered.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -14,7 +11,7 @@ use http_body_util::BodyExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use tower::ServiceExt;
 
-use crate::helpers::each_database;
+use crate::helpers::{each_database, http_get, start_server as start};
 
 async fn get(db: &sea_orm::DatabaseConnection, uri: &str) -> (StatusCode, serde_json::Value) {
     let response = http::router(db.clone())
@@ -79,64 +76,6 @@ async fn seeding_loads_the_bundled_fichas_once() {
         assert_eq!(Producto::find().count(&t.db).await.expect("count"), 10);
     })
     .await;
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// GET a path with a bare HTTP/1.1 request; `None` until the server answers.
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Server, u16) {
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_definiciones"));
-    command
-        .arg("serve")
-        .args(["--bind", &bind])
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let server = Server(command.spawn().expect("the server starts"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http_get(port, "/health").is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "the server did not answer within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, port)
 }
 
 #[tokio::test]

@@ -1,0 +1,365 @@
+//! Query limits: abusive queries are refused before they touch the
+//! database, each with its own `extensions.code` and the limit named in the
+//! message.
+//!
+//! The text is measured before it is parsed (size, tokens, bracket
+//! nesting — so a hostile document cannot exhaust the parser), the parsed
+//! document is counted (aliases, directives), and the validated query is
+//! costed (depth, and complexity with page sizes: a list costs `first` ×
+//! its fields, see [`page_cost`]). Limits on the HTTP exchange itself (body
+//! size, batch size, time) are enforced by `crate::graphql_http`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Variables};
+
+/// The limits, each configurable (`definiciones serve --help`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Limits {
+    /// Deepest nesting of fields a query may have.
+    #[arg(
+        long = "max-depth",
+        env = "DEFINICIONES_MAX_DEPTH",
+        default_value_t = 12
+    )]
+    pub depth: usize,
+    /// Most a query may cost: each field costs 1, a list `first` × its fields.
+    #[arg(
+        long = "max-complexity",
+        env = "DEFINICIONES_MAX_COMPLEXITY",
+        default_value_t = 50_000
+    )]
+    pub complexity: usize,
+    /// Most aliases a query may use.
+    #[arg(
+        long = "max-aliases",
+        env = "DEFINICIONES_MAX_ALIASES",
+        default_value_t = 30
+    )]
+    pub aliases: usize,
+    /// Most directives a query may use.
+    #[arg(
+        long = "max-directives",
+        env = "DEFINICIONES_MAX_DIRECTIVES",
+        default_value_t = 50
+    )]
+    pub directives: usize,
+    /// Deepest nesting of brackets ({, (, [) the query text may have.
+    #[arg(
+        long = "max-recursion",
+        env = "DEFINICIONES_MAX_RECURSION",
+        default_value_t = 32
+    )]
+    pub recursion: usize,
+    /// Longest query text, in characters.
+    #[arg(
+        long = "max-query-chars",
+        env = "DEFINICIONES_MAX_QUERY_CHARS",
+        default_value_t = 100_000
+    )]
+    pub query_chars: usize,
+    /// Most tokens (names, punctuation, values) a query text may have.
+    #[arg(
+        long = "max-query-tokens",
+        env = "DEFINICIONES_MAX_QUERY_TOKENS",
+        default_value_t = 5_000
+    )]
+    pub query_tokens: usize,
+    /// Largest request body, in bytes (larger ones get 413).
+    #[arg(long = "max-body-bytes", env = "DEFINICIONES_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub body_bytes: usize,
+    /// Most operations in one batched request (a JSON array).
+    #[arg(
+        long = "max-batch",
+        env = "DEFINICIONES_MAX_BATCH",
+        default_value_t = 10
+    )]
+    pub batch: usize,
+    /// Longest a request may run, in milliseconds; then it is stopped.
+    #[arg(
+        long = "request-timeout-ms",
+        env = "DEFINICIONES_REQUEST_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            depth: 12,
+            complexity: 50_000,
+            aliases: 30,
+            directives: 50,
+            recursion: 32,
+            query_chars: 100_000,
+            query_tokens: 5_000,
+            body_bytes: 1024 * 1024,
+            batch: 10,
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The request timeout.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+}
+
+/// The cost of a list field: 1 for the field, plus its page size (`first`
+/// or `last`, 50 when neither is given) times the cost of its fields.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page = first.or(last).unwrap_or(50).max(0) as usize;
+    page.saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// A refusal with its code.
+pub fn refused(code: &'static str, message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
+/// The async-graphql extension that enforces [`Limits`].
+pub struct LimitsExtension(pub Arc<Limits>);
+
+impl ExtensionFactory for LimitsExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Enforce(self.0.clone()))
+    }
+}
+
+struct Enforce(Arc<Limits>);
+
+#[async_trait::async_trait]
+impl Extension for Enforce {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let limits = &self.0;
+        let chars = query.chars().count();
+        if chars > limits.query_chars {
+            return Err(refused(
+                "QUERY_TOO_LARGE",
+                format!(
+                    "the query is {chars} characters long; at most {} are allowed",
+                    limits.query_chars
+                ),
+            ));
+        }
+        let measure = measure(query);
+        if measure.tokens > limits.query_tokens {
+            return Err(refused(
+                "TOKEN_LIMIT_EXCEEDED",
+                format!(
+                    "the query has {} tokens; at most {} are allowed",
+                    measure.tokens, limits.query_tokens
+                ),
+            ));
+        }
+        if measure.nesting > limits.recursion {
+            return Err(refused(
+                "RECURSION_LIMIT_EXCEEDED",
+                format!(
+                    "the query nests brackets {} levels deep; at most {} are allowed",
+                    measure.nesting, limits.recursion
+                ),
+            ));
+        }
+        let document = next.run(ctx, query, variables).await?;
+        let counts = count(&document);
+        if counts.aliases > limits.aliases {
+            return Err(refused(
+                "ALIAS_LIMIT_EXCEEDED",
+                format!(
+                    "the query uses {} aliases; at most {} are allowed",
+                    counts.aliases, limits.aliases
+                ),
+            ));
+        }
+        if counts.directives > limits.directives {
+            return Err(refused(
+                "DIRECTIVE_LIMIT_EXCEEDED",
+                format!(
+                    "the query uses {} directives; at most {} are allowed",
+                    counts.directives, limits.directives
+                ),
+            ));
+        }
+        Ok(document)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        let limits = &self.0;
+        if result.depth > limits.depth {
+            return Err(vec![refused(
+                "DEPTH_LIMIT_EXCEEDED",
+                format!(
+                    "the query nests fields {} levels deep; at most {} are allowed",
+                    result.depth, limits.depth
+                ),
+            )]);
+        }
+        if result.complexity > limits.complexity {
+            return Err(vec![refused(
+                "COMPLEXITY_LIMIT_EXCEEDED",
+                format!(
+                    "the query costs {}; at most {} is allowed (each field costs 1, a list `first` × its fields: ask for smaller pages)",
+                    result.complexity, limits.complexity
+                ),
+            )]);
+        }
+        Ok(result)
+    }
+}
+
+/// What the raw text holds.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Measure {
+    tokens: usize,
+    nesting: usize,
+}
+
+/// Count GraphQL tokens and the deepest bracket nesting, skipping
+/// whitespace, commas, comments and the insides of strings.
+fn measure(query: &str) -> Measure {
+    let bytes = query.as_bytes();
+    let mut m = Measure::default();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                m.tokens += 1;
+                if bytes[i..].starts_with(b"\"\"\"") {
+                    i += 3;
+                    while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 3;
+                } else {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+            }
+            b'{' | b'(' | b'[' => {
+                m.tokens += 1;
+                depth += 1;
+                m.nesting = m.nesting.max(depth);
+                i += 1;
+            }
+            b'}' | b')' | b']' => {
+                m.tokens += 1;
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                m.tokens += 1;
+                i += 3;
+            }
+            b if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => {
+                m.tokens += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'.' | b'-' | b'+'))
+                {
+                    i += 1;
+                }
+            }
+            _ => {
+                m.tokens += 1;
+                i += 1;
+            }
+        }
+    }
+    m
+}
+
+/// Aliases and directives in a document, counting each fragment once.
+#[derive(Debug, Default)]
+struct Counts {
+    aliases: usize,
+    directives: usize,
+}
+
+fn count(document: &ExecutableDocument) -> Counts {
+    fn selection_set(set: &Positioned<SelectionSet>, counts: &mut Counts) {
+        for selection in &set.node.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    counts.aliases += usize::from(field.node.alias.is_some());
+                    counts.directives += field.node.directives.len();
+                    selection_set(&field.node.selection_set, counts);
+                }
+                Selection::FragmentSpread(spread) => {
+                    counts.directives += spread.node.directives.len();
+                }
+                Selection::InlineFragment(fragment) => {
+                    counts.directives += fragment.node.directives.len();
+                    selection_set(&fragment.node.selection_set, counts);
+                }
+            }
+        }
+    }
+    let mut counts = Counts::default();
+    for (_, operation) in document.operations.iter() {
+        counts.directives += operation.node.directives.len();
+        selection_set(&operation.node.selection_set, &mut counts);
+    }
+    for fragment in document.fragments.values() {
+        counts.directives += fragment.node.directives.len();
+        selection_set(&fragment.node.selection_set, &mut counts);
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measure_counts_tokens_and_nesting_outside_strings_and_comments() {
+        let m = measure("query Q($a: Int = 5) { a(x: \"{{{ \\\" }\") { b } } # {{{{");
+        assert_eq!(m.nesting, 2);
+        assert_eq!(m.tokens, 21);
+        assert_eq!(measure("\"\"\"block { \"\"\" { x }").nesting, 1);
+        assert_eq!(measure("{ ...F }").tokens, 4);
+    }
+
+    #[test]
+    fn page_cost_multiplies_the_page_by_its_fields() {
+        assert_eq!(page_cost(Some(10), None, 3), 31);
+        assert_eq!(page_cost(None, Some(2), 3), 7);
+        assert_eq!(page_cost(None, None, 2), 101);
+        assert_eq!(page_cost(Some(-5), None, 2), 1);
+    }
+}

@@ -1,0 +1,53 @@
+//! GraphiQL in a real browser: `definiciones serve` on a fresh directory,
+//! and Debian's headless Chromium, driven by `tests/e2e/graphiql.mjs`, opens
+//! `/graphql`, runs the default query and sees the sample's data, with no
+//! request leaving the machine.
+//!
+//! Needs `/usr/bin/chromium`, `node` and `npm ci --prefix tests/e2e`.
+//! Without them the test says so and skips, except in CI (`CI` set), where
+//! it fails.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::helpers::{e2e_ready, start_server};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+#[test]
+fn graphiql_runs_the_default_query_in_a_browser_without_the_network() {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !e2e_ready("playwright-core", &[Path::new(CHROMIUM)]) {
+        return;
+    }
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let (server, port) = start_server(cwd.path(), &[], &[]);
+
+    let screenshot = manifest_dir.join("target/graphiql.png");
+    // A screenshot left by an earlier run must not pass for this one's.
+    let _ = std::fs::remove_file(&screenshot);
+    let run = Command::new("node")
+        .arg(manifest_dir.join("tests/e2e/graphiql.mjs"))
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(&screenshot)
+        .current_dir(manifest_dir)
+        .output()
+        .expect("node runs");
+    drop(server);
+
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success(),
+        "tests/e2e/graphiql.mjs failed ({}):\n{stdout}{stderr}",
+        run.status
+    );
+    let size = std::fs::metadata(&screenshot)
+        .map(|m| m.len())
+        .unwrap_or_default();
+    assert!(
+        size > 0,
+        "no screenshot at {} after a successful run:\n{stdout}",
+        screenshot.display()
+    );
+}

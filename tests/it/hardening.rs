@@ -1,0 +1,609 @@
+//! Abuse and protocol: every query limit just under (answered) and just
+//! over (refused with its own code, the limit named), the
+//! GraphQL-over-HTTP statuses, caching headers, CORS, compression and
+//! request ids — and the server keeps answering after each refusal.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use definiciones::http::{HttpSettings, router_with};
+use definiciones::import::import_bytes;
+use definiciones::limits::Limits;
+use http_body_util::BodyExt;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::helpers::{SAMPLE, e2e_ready, each_database, sample_as, start_server};
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&self.bytes)))
+    }
+
+    fn code(&self) -> String {
+        self.json()["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    fn message(&self) -> String {
+        self.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+async fn send(db: &DatabaseConnection, settings: &HttpSettings, request: Request<Body>) -> Reply {
+    let response = router_with(db.clone(), settings.clone())
+        .oneshot(request)
+        .await
+        .expect("a response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        bytes,
+    }
+}
+
+fn post_json(body: impl Into<Body>) -> Request<Body> {
+    Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.into())
+        .expect("request")
+}
+
+async fn ask(db: &DatabaseConnection, settings: &HttpSettings, query: &str) -> Reply {
+    send(
+        db,
+        settings,
+        post_json(json!({ "query": query }).to_string()),
+    )
+    .await
+}
+
+/// The query answers without errors.
+async fn answered(db: &DatabaseConnection, settings: &HttpSettings, query: &str) {
+    let reply = ask(db, settings, query).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.json().get("errors").is_none(),
+        "expected an answer, got {}",
+        reply.json()
+    );
+}
+
+/// The query is refused with `code`, naming `limit`; then the server still answers.
+async fn refused(
+    db: &DatabaseConnection,
+    settings: &HttpSettings,
+    query: &str,
+    code: &str,
+    limit: usize,
+) {
+    let reply = ask(db, settings, query).await;
+    assert_eq!(reply.code(), code, "{}", reply.json());
+    assert!(
+        reply.message().contains(&limit.to_string()),
+        "the message names the limit: {}",
+        reply.message()
+    );
+    assert_eq!(reply.json()["data"], Value::Null, "nothing ran");
+    answered(db, settings, "{ partidas { totalCount } }").await;
+}
+
+async fn load_sample(db: &DatabaseConnection) {
+    import_bytes(db, "sample.txt", "sample.txt", SAMPLE.as_bytes())
+        .await
+        .expect("sample imports");
+}
+
+/// A chain of `levels` nested fields: partida → servicios → nodes → partida …
+fn nested(levels: usize) -> String {
+    let cycle = ["servicios(first: 1)", "nodes", "partida"];
+    let mut fields = vec!["partida(codigo: \"20\")".to_owned()];
+    while fields.len() < levels - 1 {
+        fields.push(cycle[(fields.len() - 1) % 3].to_owned());
+    }
+    let leaf = match fields.last().map(String::as_str) {
+        Some(f) if f.starts_with("servicios") => "totalCount",
+        Some("nodes") => "capitulo",
+        _ => "codigo",
+    };
+    let mut query = leaf.to_owned();
+    for field in fields.iter().rev() {
+        query = format!("{field} {{ {query} }}");
+    }
+    format!("{{ {query} }}")
+}
+
+#[tokio::test]
+async fn depth_limit() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let settings = HttpSettings::default();
+        answered(&t.db, &settings, &nested(12)).await;
+        refused(&t.db, &settings, &nested(13), "DEPTH_LIMIT_EXCEEDED", 12).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn complexity_limit_counts_page_sizes() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let settings = HttpSettings::default();
+        // 1 + 500 × (2 + 2 × inner page): 49 001 and 50 001.
+        let cost = |inner: usize| {
+            format!("{{ productos(first: 500) {{ nodes {{ objetivosInstitucionales(first: {inner}) {{ nodes {{ prioridad }} }} }} }} }}")
+        };
+        answered(&t.db, &settings, &cost(48)).await;
+        refused(&t.db, &settings, &cost(49), "COMPLEXITY_LIMIT_EXCEEDED", 50_000).await;
+        // A list without `first` costs its default page of 50.
+        refused(
+            &t.db,
+            &settings,
+            "{ productos { nodes { objetivosInstitucionales { nodes { productos { nodes { objetivosInstitucionales { nodes { prioridad } } } } } } } } }",
+            "COMPLEXITY_LIMIT_EXCEEDED",
+            50_000,
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn alias_limit() {
+    each_database(|t| async move {
+        let settings = HttpSettings::default();
+        let aliases = |n: usize| {
+            format!(
+                "{{ {} }}",
+                (0..n)
+                    .map(|i| format!("a{i}: __typename"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        };
+        answered(&t.db, &settings, &aliases(30)).await;
+        refused(&t.db, &settings, &aliases(31), "ALIAS_LIMIT_EXCEEDED", 30).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn directive_limit() {
+    each_database(|t| async move {
+        let settings = HttpSettings::default();
+        let directives = |n: usize| format!("{{ {} }}", "__typename @include(if: true) ".repeat(n));
+        answered(&t.db, &settings, &directives(50)).await;
+        refused(
+            &t.db,
+            &settings,
+            &directives(51),
+            "DIRECTIVE_LIMIT_EXCEEDED",
+            50,
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn recursion_limit_stops_deep_brackets_before_parsing() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        // Field depth allowed up to the bracket limit, to show the latter alone.
+        let settings = HttpSettings {
+            limits: Limits {
+                depth: 100,
+                ..Limits::default()
+            },
+            ..HttpSettings::default()
+        };
+        answered(&t.db, &settings, &nested(32)).await;
+        refused(
+            &t.db,
+            &settings,
+            &nested(33),
+            "RECURSION_LIMIT_EXCEEDED",
+            32,
+        )
+        .await;
+        // Thousands of brackets: refused, not parsed (no stack overflow).
+        let hostile = format!("{}{}", "{ a ".repeat(1_000), "}".repeat(1_000));
+        refused(
+            &t.db,
+            &HttpSettings::default(),
+            &hostile,
+            "RECURSION_LIMIT_EXCEEDED",
+            32,
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn query_text_limits() {
+    each_database(|t| async move {
+        let settings = HttpSettings::default();
+        let padded = |chars: usize| {
+            let head = "{ __typename } #";
+            format!("{head}{}", "x".repeat(chars - head.len()))
+        };
+        answered(&t.db, &settings, &padded(100_000)).await;
+        refused(
+            &t.db,
+            &settings,
+            &padded(100_001),
+            "QUERY_TOO_LARGE",
+            100_000,
+        )
+        .await;
+        // `{`, `}` and n fields.
+        let tokens = |n: usize| format!("{{ {} }}", "__typename ".repeat(n - 2));
+        answered(&t.db, &settings, &tokens(5_000)).await;
+        refused(
+            &t.db,
+            &settings,
+            &tokens(5_001),
+            "TOKEN_LIMIT_EXCEEDED",
+            5_000,
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn batch_limit() {
+    each_database(|t| async move {
+        let settings = HttpSettings::default();
+        let batch = |n: usize| json!(vec![json!({ "query": "{ __typename }" }); n]).to_string();
+        let ok = send(&t.db, &settings, post_json(batch(10))).await;
+        assert_eq!(ok.status, StatusCode::OK);
+        assert_eq!(ok.json().as_array().expect("a list of answers").len(), 10);
+        let over = send(&t.db, &settings, post_json(batch(11))).await;
+        assert_eq!(over.status, StatusCode::BAD_REQUEST);
+        assert_eq!(over.code(), "BATCH_LIMIT_EXCEEDED");
+        assert!(over.message().contains("10"), "{}", over.message());
+        answered(&t.db, &settings, "{ __typename }").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn body_limit_answers_413() {
+    each_database(|t| async move {
+        let settings = HttpSettings::default();
+        let body = |bytes: usize| {
+            let head = r#"{"query":"{ __typename }","extensions":{"pad":""#;
+            let tail = r#""}}"#;
+            format!(
+                "{head}{}{tail}",
+                "x".repeat(bytes - head.len() - tail.len())
+            )
+        };
+        let under = send(&t.db, &settings, post_json(body(1024 * 1024))).await;
+        assert_eq!(
+            under.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&under.bytes)
+        );
+        let over = send(&t.db, &settings, post_json(body(1024 * 1024 + 1))).await;
+        assert_eq!(over.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(over.code(), "PAYLOAD_TOO_LARGE");
+        answered(&t.db, &settings, "{ __typename }").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_request_past_its_time_is_stopped_with_a_clear_error() {
+    each_database(|t| async move {
+        for capitulo in 1..=40 {
+            let name = format!("{capitulo}.txt");
+            let text = sample_as("20", &format!("{capitulo:02}"));
+            import_bytes(&t.db, &name, &name, text.as_bytes()).await.expect("import");
+        }
+        // Hundreds of rows, each with its objectives: far more than 1 ms.
+        let heavy = "{ productos(first: 400) { nodes { nombre servicio { nombre } objetivosInstitucionales(first: 5) { nodes { descripcion } } } } }";
+        let stopped = HttpSettings {
+            limits: Limits { timeout_ms: 1, ..Limits::default() },
+            ..HttpSettings::default()
+        };
+        let reply = ask(&t.db, &stopped, heavy).await;
+        assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", t.backend);
+        assert_eq!(reply.code(), "TIMEOUT");
+        assert!(reply.message().contains("1 ms"), "{}", reply.message());
+        answered(&t.db, &HttpSettings::default(), heavy).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn suggestions_are_off_in_production() {
+    each_database(|t| async move {
+        let development = ask(
+            &t.db,
+            &HttpSettings::default(),
+            "{ partida(codigo: \"20\") { nombree } }",
+        )
+        .await;
+        assert!(
+            development.message().contains("Did you mean"),
+            "{}",
+            development.message()
+        );
+        let production = HttpSettings {
+            production: true,
+            ..HttpSettings::default()
+        };
+        let reply = ask(
+            &t.db,
+            &production,
+            "{ partida(codigo: \"20\") { nombree } }",
+        )
+        .await;
+        assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED");
+        assert!(
+            !reply.message().contains("Did you mean"),
+            "{}",
+            reply.message()
+        );
+        // Introspection stays on: GraphiQL needs it.
+        answered(&t.db, &production, "{ __schema { queryType { name } } }").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn statuses_follow_graphql_over_http() {
+    each_database(|t| async move {
+        let settings = HttpSettings::default();
+        let grj = "application/graphql-response+json";
+        let with_accept = |accept: &str, body: &str| {
+            Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, accept)
+                .body(Body::from(body.to_owned()))
+                .expect("request")
+        };
+        // The media type follows Accept.
+        let reply = send(
+            &t.db,
+            &settings,
+            with_accept(grj, r#"{"query":"{ __typename }"}"#),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(
+            reply.headers[header::CONTENT_TYPE]
+                .to_str()
+                .expect("ascii")
+                .starts_with(grj)
+        );
+        let reply = send(
+            &t.db,
+            &settings,
+            with_accept("text/csv", r#"{"query":"{ __typename }"}"#),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::NOT_ACCEPTABLE);
+        // A document that does not parse or validate: 400 without data for
+        // graphql-response+json, 200 for application/json.
+        for query in ["{ partidas {", "{ nosuchfield }"] {
+            let body = json!({ "query": query }).to_string();
+            let reply = send(&t.db, &settings, with_accept(grj, &body)).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+            assert!(
+                reply.json().get("data").is_none(),
+                "{query}: {}",
+                reply.json()
+            );
+            let reply = send(&t.db, &settings, with_accept("application/json", &body)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{query}");
+        }
+        // Not JSON, or not a request: 400. Not sent as JSON: 415.
+        assert_eq!(
+            send(&t.db, &settings, post_json("{not json")).await.status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            send(&t.db, &settings, post_json(r#"{"query": 7}"#))
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            send(
+                &t.db,
+                &settings,
+                post_json(r#"{"query": "{ __typename }", "variables": [1]}"#)
+            )
+            .await
+            .status,
+            StatusCode::BAD_REQUEST
+        );
+        let text = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("{ __typename }"))
+            .expect("request");
+        assert_eq!(
+            send(&t.db, &settings, text).await.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        // Mutations never run over GET; other methods are not allowed.
+        let get = Request::get("/graphql?query=mutation%7Bx%7D")
+            .body(Body::empty())
+            .expect("request");
+        assert_eq!(
+            send(&t.db, &settings, get).await.status,
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+        let put = Request::builder()
+            .method(Method::PUT)
+            .uri("/graphql")
+            .body(Body::empty())
+            .expect("request");
+        assert_eq!(
+            send(&t.db, &settings, put).await.status,
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn get_answers_can_be_revalidated_and_change_with_the_data() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let settings = HttpSettings::default();
+        let uri = "/graphql?query=%7B%20fichas%20%7B%20totalCount%20%7D%20%7D";
+        let get = |etag: Option<&str>| {
+            let mut request = Request::get(uri);
+            if let Some(etag) = etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            request.body(Body::empty()).expect("request")
+        };
+        let first = send(&t.db, &settings, get(None)).await;
+        assert_eq!(first.status, StatusCode::OK);
+        let etag = first.headers[header::ETAG]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert_eq!(first.headers[header::CACHE_CONTROL], "public, no-cache");
+        let again = send(&t.db, &settings, get(Some(&etag))).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+        assert!(again.bytes.is_empty());
+
+        // An import changes the answer, and so the tag.
+        import_bytes(&t.db, "b.txt", "b.txt", sample_as("20", "02").as_bytes())
+            .await
+            .expect("import");
+        let changed = send(&t.db, &settings, get(Some(&etag))).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", t.backend);
+        assert_ne!(changed.headers[header::ETAG].to_str().expect("ascii"), etag);
+        assert_eq!(changed.json()["data"]["fichas"]["totalCount"], 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cors_compression_and_request_ids() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let settings = HttpSettings::default();
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, "https://tablero.example")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::from(
+                json!({ "query": "{ productos { nodes { nombre } } }" }).to_string(),
+            ))
+            .expect("request");
+        let reply = send(&t.db, &settings, request).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        assert_eq!(reply.headers[header::CONTENT_ENCODING], "gzip");
+        assert!(!reply.headers["x-request-id"].is_empty());
+
+        let preflight = Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/graphql")
+            .header(header::ORIGIN, "https://tablero.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .body(Body::empty())
+            .expect("request");
+        let reply = send(&t.db, &settings, preflight).await;
+        assert!(reply.status.is_success());
+        assert!(
+            reply.headers[header::ACCESS_CONTROL_ALLOW_METHODS]
+                .to_str()
+                .expect("ascii")
+                .contains("POST")
+        );
+
+        // Only the configured origins, when configured.
+        let strict = HttpSettings {
+            cors_origins: vec!["https://tablero.example".to_owned()],
+            ..HttpSettings::default()
+        };
+        let from = |origin: &str| {
+            Request::get("/health")
+                .header(header::ORIGIN, origin)
+                .body(Body::empty())
+                .expect("request")
+        };
+        let allowed = send(&t.db, &strict, from("https://tablero.example")).await;
+        assert_eq!(
+            allowed.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+            "https://tablero.example"
+        );
+        let other = send(&t.db, &strict, from("https://otro.example")).await;
+        assert!(
+            other
+                .headers
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .is_none()
+        );
+
+        // A request id the client sends comes back.
+        let tagged = Request::get("/health")
+            .header("x-request-id", "abc-123")
+            .body(Body::empty())
+            .expect("request");
+        assert_eq!(
+            send(&t.db, &settings, tagged).await.headers["x-request-id"],
+            "abc-123"
+        );
+    })
+    .await;
+}
+
+#[test]
+fn graphql_http_audit_passes_every_must() {
+    if !e2e_ready("graphql-http", &[]) {
+        return;
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let (server, port) = start_server(cwd.path(), &[], &[]);
+    let audit = std::process::Command::new("node")
+        .arg(manifest.join("tests/e2e/audit.mjs"))
+        .arg(format!("http://127.0.0.1:{port}/graphql"))
+        .output()
+        .expect("node runs");
+    drop(server);
+    let report = String::from_utf8_lossy(&audit.stdout);
+    // Every audit is printed; the suite's log keeps the SHOULDs too.
+    println!("{report}");
+    assert!(
+        audit.status.success(),
+        "graphql-http audit failed:\n{report}{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let summary = report.lines().last().unwrap_or("");
+    assert!(summary.contains(" 0 failed"), "{summary}");
+}
