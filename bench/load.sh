@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bounded load test, loopback only: 256 connections of mixed dashboard
-# queries for 60 s against a release server over SQLite loaded with 200
-# fichas. Prints throughput, latency, failures (non-200 or GraphQL errors)
+# queries for 60 s against a release server over SQLite loaded with 660
+# generated fichas. Prints throughput, latency, failures (non-200 or GraphQL errors)
 # and the server's memory over the run; exits 1 on any failed request.
 #
 #   bench/load.sh [--duration SECONDS] [--connections N]
@@ -32,14 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 20 partidas × 10 servicios: the bundled ficha under other codes.
-mkdir "$work/fichas"
-sample=data/fichas/2024-2026_20_01_secretaria-general-de-gobierno.txt
-for p in $(seq 10 29); do
-  for c in $(seq -w 1 10); do
-    sed -e "s/PARTIDA\t20/PARTIDA\t$p/" -e "s/CAPITULO\t01/CAPITULO\t$c/" "$sample" > "$work/fichas/${p}_$c.txt"
-  done
-done
+# National scale: 30 partidas, 220 servicios, 3 períodos (660 fichas).
+"$bin" generate --out "$work/fichas" --partidas 30 --servicios 220 --periodos 3 --seed 1
 db="sqlite://$work/load.db?mode=rwc"
 "$bin" import --database-url "$db" "$work/fichas" | tail -1
 
@@ -64,7 +58,7 @@ result=$($pin_load wrk -t2 -c"$connections" -d"${duration}s" --timeout 15s -s be
 after=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
 peak=$(sort -n "$work/rss" | tail -1)
 
-echo "load: ${connections} connections, ${duration} s, mixed queries over 200 fichas (SQLite)"
+echo "load: ${connections} connections, ${duration} s, mixed queries over 660 fichas (SQLite)"
 echo "$result"
 echo "rss_kib: after_warmup=$warm after_load=$after peak=$peak"
 case "$result" in

@@ -71,6 +71,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(args).await,
+        Command::Generate(args) => {
+            let scale = crate::generate::Scale {
+                partidas: args.partidas,
+                servicios: args.servicios,
+                periodos: args.periodos,
+                seed: args.seed,
+            };
+            let written =
+                crate::generate::write(scale, &args.out).map_err(|source| AppError::Path {
+                    path: args.out.clone(),
+                    source,
+                })?;
+            println!(
+                "generated {} fichas in {}",
+                written.len(),
+                args.out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
             Ok(ExitCode::SUCCESS)

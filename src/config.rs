@@ -38,6 +38,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the GraphQL schema (SDL), as `schema.graphql` holds it.
     Schema,
+    /// Write synthetic fichas at national scale, in the published layout.
+    Generate(GenerateArgs),
 }
 
 /// Which database to use.
@@ -98,4 +100,24 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub http: crate::http::HttpSettings,
+}
+
+/// Options of `definiciones generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write the fichas into (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Ministries (partidas).
+    #[arg(long, default_value_t = 30)]
+    pub partidas: usize,
+    /// Services (servicios) in all, spread over the partidas.
+    #[arg(long, default_value_t = 220)]
+    pub servicios: usize,
+    /// Planning períodos per servicio, one ficha each (2024-2026, 2021-2023, …).
+    #[arg(long, default_value_t = 3)]
+    pub periodos: usize,
+    /// Seed: the same seed writes the same fichas.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }

@@ -6,7 +6,8 @@
 //! - [`ficha`]: the ficha as a value; parse published text, render it back.
 //! - [`import`]: store a ficha in one transaction; [`export`]: read them back.
 //! - [`db`]: open the database (SQLite or PostgreSQL) and migrate it.
-//! - [`bundled`]: the real fichas shipped inside the binary.
+//! - [`bundled`]: the real fichas shipped inside the binary; [`generate`]:
+//!   synthetic ones at national scale.
 //! - [`graphql`]: the schema; [`loaders`]: the batched reads behind it.
 //! - [`graphql_http`]: `/graphql` per the GraphQL-over-HTTP spec;
 //!   [`limits`]: what a query may ask.
@@ -23,6 +24,7 @@ pub mod config;
 pub mod db;
 pub mod export;
 pub mod ficha;
+pub mod generate;
 pub mod graphiql;
 pub mod graphql;
 pub mod graphql_http;

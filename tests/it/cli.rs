@@ -282,3 +282,55 @@ fn a_database_that_cannot_be_reached_is_a_clear_error() {
         stderr(&output)
     );
 }
+
+#[tokio::test]
+async fn generated_fichas_pass_check_and_import() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().to_str().expect("utf-8 path").to_owned();
+    let args = [
+        "generate",
+        "--out",
+        &dir,
+        "--partidas",
+        "3",
+        "--servicios",
+        "8",
+        "--periodos",
+        "2",
+        "--seed",
+        "5",
+    ];
+    let generated = run(&args, None, &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    assert_eq!(
+        stdout(&generated).trim(),
+        format!("generated 16 fichas in {dir}")
+    );
+
+    // The same seed, the same files.
+    let again = tempfile::tempdir().expect("tempdir");
+    let again_dir = again.path().to_str().expect("utf-8 path").to_owned();
+    let mut args_again = args;
+    args_again[2] = &again_dir;
+    assert!(run(&args_again, None, &[]).status.success());
+    assert_eq!(read_dir(out.path()), read_dir(again.path()));
+
+    let check = run(&["check", &dir], None, &[]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert_eq!(stdout(&check).lines().count(), 16);
+
+    each_database(|t| {
+        let dir = dir.clone();
+        async move {
+            let import = run(&["import", "--database-url", &t.url, &dir], None, &[]);
+            assert!(
+                import.status.success(),
+                "{}: {}",
+                t.backend,
+                stderr(&import)
+            );
+            assert!(stdout(&import).contains("imported 16, replaced 0, unchanged 0, refused 0"));
+        }
+    })
+    .await;
+}
