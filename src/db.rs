@@ -12,7 +12,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 /// Open a connection pool to `url`.
 #[tracing::instrument(skip(url), fields(backend))]
@@ -20,7 +23,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(5))
+        // A request waits at most this long for a connection: while the
+        // database is down, requests fail fast with DATABASE_UNAVAILABLE.
         .acquire_timeout(Duration::from_secs(5));
     if url.starts_with("sqlite:") {
         options.max_connections(4).map_sqlx_sqlite_opts(|opts| {
@@ -42,9 +46,31 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// Apply every pending migration.
+///
+/// Two processes starting on an empty database (two server replicas, an
+/// import beside a server) must not both create the tables: migrations run
+/// under the importers' write lock, so the second finds nothing pending.
 #[tracing::instrument(skip(db))]
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let txn = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            db.begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?
+        }
+        backend => {
+            let txn = db.begin().await?;
+            if backend == DbBackend::Postgres {
+                txn.execute_unprepared("SELECT pg_advisory_xact_lock(1684366954)")
+                    .await?;
+            }
+            txn
+        }
+    };
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// Whether this is an embedded SQLite database (seeded with the bundled

@@ -5,6 +5,7 @@
 mod api;
 mod browser;
 mod cli;
+mod faults;
 mod hardening;
 mod helpers;
 mod import;
