@@ -846,3 +846,43 @@ async fn every_query_in_the_readme_cookbook_returns_what_it_shows() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_benchmark_queries_answer_on_generated_data() {
+    each_database(|t| async move {
+        let scale = definiciones::generate::Scale {
+            partidas: 8,
+            servicios: 24,
+            periodos: 1,
+            seed: 3,
+        };
+        for ficha in definiciones::generate::fichas(scale) {
+            let text = definiciones::ficha::render(&ficha);
+            import_bytes(&t.db, "generated.txt", "generated.txt", text.as_bytes())
+                .await
+                .expect("generated ficha imports");
+        }
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/queries");
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .expect("bench/queries")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 5);
+        for path in names {
+            let text = std::fs::read_to_string(&path).expect("a query");
+            let answer = query(&t.db, &text).await;
+            let data = answer.data();
+            assert!(
+                data.as_object()
+                    .expect("an object")
+                    .values()
+                    .all(|v| !v.is_null()),
+                "{}: {} answered {data}",
+                t.backend,
+                path.display()
+            );
+        }
+    })
+    .await;
+}
