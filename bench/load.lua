@@ -6,7 +6,7 @@ local queries = {
   '{"query":"{ servicio(partida: \\"20\\", capitulo: \\"01\\") { nombre ficha { mision objetivosInstitucionales(first: 20) { nodes { prioridad descripcion productos(first: 10) { nodes { numero nombre } } } } } } }"}',
   '{"query":"{ objetivosInstitucionales(filter: { enfoqueGenero: true, search: \\"genero\\" }, first: 50) { totalCount nodes { prioridad descripcion servicio { nombre } } } }"}',
   '{"query":"{ estadisticas { partidas servicios fichas objetivosInstitucionales { total sinProductos } productos { total } porPartida { codigo fichas } } }"}',
-  '{"query":"{ partidas(first: 10) { nodes { servicios(first: 10) { nodes { ficha { objetivosInstitucionales(first: 10) { nodes { objetivosMinisteriales(first: 3) { nodes { prioridad } } productos(first: 5) { nodes { numero } } } } } } } } } }"}',
+  '{"query":"{ partida(codigo: \\"07\\") { servicios(first: 10) { nodes { nombre ficha { objetivosInstitucionales(first: 10) { nodes { prioridad objetivosMinisteriales(first: 3) { nodes { prioridad } } productos(first: 5) { nodes { numero } } } } } } } } }"}',
 }
 
 local counter = 0

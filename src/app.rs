@@ -262,6 +262,11 @@ async fn import(args: ImportArgs) -> Result<ExitCode, AppError> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if summary.imported + summary.replaced > 0
+        && let Err(error) = db::analyze(&db).await
+    {
+        tracing::warn!(%error, "could not refresh the planner's statistics");
+    }
     println!("{summary}");
     if summary.refused.is_empty() {
         Ok(ExitCode::SUCCESS)
@@ -291,6 +296,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), AppError> {
     if stored == 0 {
         let summary = import::import_bundled(db).await;
         tracing::info!(%summary, "loaded the bundled fichas");
+        db::analyze(db).await?;
     }
     Ok(())
 }

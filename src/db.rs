@@ -27,7 +27,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // database is down, requests fail fast with DATABASE_UNAVAILABLE.
         .acquire_timeout(Duration::from_secs(5));
     if url.starts_with("sqlite:") {
-        options.max_connections(4).map_sqlx_sqlite_opts(|opts| {
+        // WAL lets readers run in parallel with each other and with the
+        // importer: a connection per request in flight, up to 8.
+        options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
@@ -37,9 +39,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         options.max_connections(16);
     }
     let mut db = Database::connect(options).await?;
-    db.set_metric_callback(|_| {
+    db.set_metric_callback(|info| {
         // Outside a counted scope (the importer, startup) nothing is counted.
         let _ = STATEMENTS.try_with(|count| count.fetch_add(1, Ordering::Relaxed));
+        tracing::debug!(
+            target: "definiciones::sql",
+            duration_ms = info.elapsed.as_secs_f64() * 1000.0,
+            failed = info.failed,
+            sql = %info.statement.sql,
+        );
     });
     tracing::Span::current().record("backend", tracing::field::debug(db.get_database_backend()));
     Ok(db)
@@ -91,4 +99,12 @@ pub fn count_statements<F: Future>(
     work: F,
 ) -> impl Future<Output = F::Output> {
     STATEMENTS.scope(count, work)
+}
+
+/// Refresh the planner's statistics after an import (`ANALYZE`), so the
+/// first queries on new data get good plans: without them PostgreSQL
+/// (autovacuum off or not yet run) can pick plans many times slower.
+#[tracing::instrument(skip(db))]
+pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("ANALYZE").await.map(|_| ())
 }

@@ -417,30 +417,39 @@ fn codes(response: &async_graphql::Response) -> impl Iterator<Item = String> + '
         })
 }
 
+/// One answer as sent: the whole response, or only its errors when the
+/// request never ran and the client takes graphql-response+json (then there
+/// is no `data`, not even null). Serialised straight from the response, so
+/// fields keep the order of the query.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Answer {
+    Full(async_graphql::Response),
+    ErrorsOnly {
+        errors: Vec<async_graphql::ServerError>,
+    },
+}
+
 /// The status and body of one GraphQL response.
-fn shape(response: async_graphql::Response, media: Media) -> (StatusCode, Value) {
+fn shape(response: async_graphql::Response, media: Media) -> (StatusCode, Answer) {
     let data_null = response.data == async_graphql::Value::Null;
     let request_error = data_null
         && !response.errors.is_empty()
         && codes(&response).all(|c| REQUEST_ERRORS.contains(&c.as_str()));
     let unavailable = data_null && codes(&response).any(|c| c == "DATABASE_UNAVAILABLE");
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|error| {
-        tracing::error!(%error, "cannot serialise a GraphQL response");
-        json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
-    });
-    let status = match media {
-        Media::Json => StatusCode::OK,
-        Media::GraphqlResponseJson if request_error => {
-            // The request never ran: there is no data, not even null.
-            if let Value::Object(map) = &mut body {
-                map.remove("data");
-            }
-            StatusCode::BAD_REQUEST
+    match media {
+        Media::Json => (StatusCode::OK, Answer::Full(response)),
+        Media::GraphqlResponseJson if request_error => (
+            StatusCode::BAD_REQUEST,
+            Answer::ErrorsOnly {
+                errors: response.errors,
+            },
+        ),
+        Media::GraphqlResponseJson if unavailable => {
+            (StatusCode::SERVICE_UNAVAILABLE, Answer::Full(response))
         }
-        Media::GraphqlResponseJson if unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        Media::GraphqlResponseJson => StatusCode::OK,
-    };
-    (status, body)
+        Media::GraphqlResponseJson => (StatusCode::OK, Answer::Full(response)),
+    }
 }
 
 fn respond(
@@ -450,13 +459,19 @@ fn respond(
     get: Option<&HeaderMap>,
 ) -> Response {
     let (status, body) = match response {
-        BatchResponse::Single(one) => shape(one, media),
-        BatchResponse::Batch(all) => (
-            StatusCode::OK,
-            Value::Array(all.into_iter().map(|one| shape(one, media).1).collect()),
-        ),
+        BatchResponse::Single(one) => {
+            let (status, answer) = shape(one, media);
+            (status, serde_json::to_vec(&answer))
+        }
+        BatchResponse::Batch(all) => {
+            let answers: Vec<Answer> = all.into_iter().map(|one| shape(one, media).1).collect();
+            (StatusCode::OK, serde_json::to_vec(&answers))
+        }
     };
-    let bytes = body.to_string().into_bytes();
+    let bytes = body.unwrap_or_else(|error| {
+        tracing::error!(%error, "cannot serialise a GraphQL response");
+        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+    });
     let mut response = Response::builder().status(status);
     if let Some(headers) = response.headers_mut() {
         headers.insert(header::CONTENT_TYPE, media.content_type());
