@@ -393,9 +393,17 @@ fn parent_key(
     }
 }
 
-fn sort_keys(query: &mut SelectStatement, keys: &[(&'static str, &'static str)]) {
+/// The sort keys `sort_0`, `sort_1`, …. Keys from the partida, servicio
+/// or ficha (`p`, `s`, `f`) are constant within a list that hangs from one
+/// ficha; when those tables are not joined (`context` false) they sort as 0.
+fn sort_keys(query: &mut SelectStatement, keys: &[(&'static str, &'static str)], context: bool) {
     for (i, (table, column)) in keys.iter().enumerate() {
-        query.expr_as(col(table, column), Alias::new(format!("sort_{i}")));
+        let key = if context || !matches!(*table, "p" | "s" | "f") {
+            col(table, column)
+        } else {
+            Expr::val(0)
+        };
+        query.expr_as(key, Alias::new(format!("sort_{i}")));
     }
 }
 
@@ -429,9 +437,33 @@ pub(crate) fn periodo(
     }
 }
 
+impl Filtro {
+    /// Whether a condition reads the partida, servicio or ficha of a row.
+    fn needs_context(&self) -> bool {
+        self.partidas.is_some() || self.capitulo.is_some() || self.periodo.is_some()
+    }
+}
+
 /// Joins `fichas f`, `servicios s`, `partidas p` to a table with a
-/// `ficha_id`, and applies the partida, capítulo and período conditions.
-pub(crate) fn within_fichas(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
+/// `ficha_id`, when the list spans fichas (`across`: its order reads them)
+/// or the filter needs them, and applies the partida, capítulo and período
+/// conditions. Returns whether it joined: a list under one ficha needs
+/// none of it, and skipping the joins is most of its cost.
+pub(crate) fn within_fichas(
+    query: &mut SelectStatement,
+    table: &'static str,
+    filter: &Filtro,
+    across: bool,
+) -> bool {
+    if !across && !filter.needs_context() {
+        return false;
+    }
+    join_fichas(query, table, filter);
+    true
+}
+
+/// Always join the ficha, servicio and partida of the rows (see [`within_fichas`]).
+pub(crate) fn join_fichas(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
     query
         .inner_join(
             ficha::Entity.aliased("f"),
@@ -521,7 +553,7 @@ impl Listed for Partidas {
     fn source(_: PartidasDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<partida::Entity>("p");
         parent_key(&mut query, None, parents);
-        sort_keys(&mut query, &[("p", "codigo")]);
+        sort_keys(&mut query, &[("p", "codigo")], true);
         if let Some(partidas) = &filter.partidas {
             query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
         }
@@ -575,7 +607,7 @@ impl Listed for Servicios {
             ServiciosDe::Partida => Some(("s", "partida_id")),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, &[("p", "codigo"), ("s", "capitulo")]);
+        sort_keys(&mut query, &[("p", "codigo"), ("s", "capitulo")], true);
         codes(&mut query, filter);
         if let Some(term) = &filter.search {
             query.and_where(search("s", term));
@@ -630,6 +662,7 @@ impl Listed for Fichas {
         sort_keys(
             &mut query,
             &[("p", "codigo"), ("s", "capitulo"), ("f", "desde")],
+            true,
         );
         codes(&mut query, filter);
         periodo(&mut query, "f", filter.periodo);
@@ -668,10 +701,14 @@ impl Listed for ObjetivosMinisteriales {
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_ministerial::Entity>("om");
-        query.inner_join(
-            partida::Entity.aliased("p"),
-            col("p", "id").equals(("om", "partida_id")),
-        );
+        // Only a top-level list spans partidas: the others sort by prioridad.
+        let context = rel == ObjetivosMinisterialesDe::Todos || filter.partidas.is_some();
+        if context {
+            query.inner_join(
+                partida::Entity.aliased("p"),
+                col("p", "id").equals(("om", "partida_id")),
+            );
+        }
         let parent = match rel {
             ObjetivosMinisterialesDe::Todos => None,
             ObjetivosMinisterialesDe::Partida => Some(("om", "partida_id")),
@@ -712,6 +749,7 @@ impl Listed for ObjetivosMinisteriales {
         sort_keys(
             &mut query,
             &[("p", "codigo"), ("om", "desde"), ("om", "prioridad")],
+            context,
         );
         if let Some(partidas) = &filter.partidas {
             query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
@@ -762,7 +800,11 @@ impl Listed for ObjetivosInstitucionales {
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_institucional::Entity>("oi");
-        within_fichas(&mut query, "oi", filter);
+        let across = matches!(
+            rel,
+            ObjetivosInstitucionalesDe::Todos | ObjetivosInstitucionalesDe::Ministerial
+        );
+        let context = within_fichas(&mut query, "oi", filter, across);
         let parent = match rel {
             ObjetivosInstitucionalesDe::Todos => None,
             ObjetivosInstitucionalesDe::Ficha => Some(("oi", "ficha_id")),
@@ -790,6 +832,7 @@ impl Listed for ObjetivosInstitucionales {
                 ("f", "desde"),
                 ("oi", "prioridad"),
             ],
+            context,
         );
         if let Some(tipo) = filter.tipo {
             query.and_where(col("oi", "tipo").eq(tipo_value(tipo)));
@@ -837,7 +880,7 @@ impl Listed for Productos {
 
     fn source(rel: ProductosDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");
-        within_fichas(&mut query, "pr", filter);
+        let context = within_fichas(&mut query, "pr", filter, rel == ProductosDe::Todos);
         let parent = match rel {
             ProductosDe::Todos => None,
             ProductosDe::Ficha => Some(("pr", "ficha_id")),
@@ -858,6 +901,7 @@ impl Listed for Productos {
                 ("f", "desde"),
                 ("pr", "numero"),
             ],
+            context,
         );
         if let Some(term) = &filter.search {
             query.and_where(search("pr", term));

@@ -19,7 +19,7 @@ use super::filters::periodo;
 use super::types::{Ficha, ObjetivoInstitucional, Partida, Periodo, Producto, load, loader};
 use crate::loaders::{
     AsAlias, Db, FichaDeServicio, Filtro, ObjetivosInstitucionales, ObjetivosInstitucionalesDe,
-    PageKey, PeriodoFiltro, Productos, ProductosDe, Window, col, within_fichas,
+    PageKey, PeriodoFiltro, Productos, ProductosDe, Window, col, join_fichas,
 };
 
 /// Which part of the data `estadisticas` counts.
@@ -517,7 +517,7 @@ fn grouped_by_ficha<E: sea_orm::EntityTrait>(
         .expr_as(col(alias, "ficha_id"), "ficha")
         .expr_as(Expr::cust("COUNT(*)"), "total")
         .from_as(E::default(), alias);
-    within_fichas(&mut query, alias, filter);
+    join_fichas(&mut query, alias, filter);
     query.group_by_col((alias, "ficha_id"));
     query
 }
