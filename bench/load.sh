@@ -48,12 +48,13 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null &&
 ( while kill -0 "$server" 2>/dev/null; do
     awk '/VmRSS/ {print $2}' "/proc/$server/status" 2>/dev/null || true
     sleep 1
-  done ) > "$work/rss" &
+  done ) >> "$work/rss" &
 sampler=$!
 
 # Warm up, then measure.
 wrk -t2 -c32 -d5s -s bench/load.lua "http://127.0.0.1:$port" >/dev/null
 warm=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
+: > "$work/rss"
 result=$($pin_load wrk -t2 -c"$connections" -d"${duration}s" --timeout 15s -s bench/load.lua "http://127.0.0.1:$port" | tail -1)
 after=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
 peak=$(sort -n "$work/rss" | tail -1)
@@ -61,6 +62,8 @@ peak=$(sort -n "$work/rss" | tail -1)
 echo "load: ${connections} connections, ${duration} s, mixed queries over 660 fichas (SQLite)"
 echo "$result"
 echo "rss_kib: after_warmup=$warm after_load=$after peak=$peak"
+# The resident set every 10 s of the run: flat once the connections are busy.
+echo "rss_kib_every_10s: $(awk 'NR % 10 == 1 {printf "%s ", $1}' "$work/rss")"
 case "$result" in
   *" failed=0 socket_errors=0 "*) ;;
   *) echo "error: some requests failed" >&2; exit 1 ;;

@@ -357,7 +357,6 @@ fn post_request(
 /// Run a GraphQL request with its own data loader, counting its statements.
 async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usize) {
     let statements = Arc::new(AtomicUsize::new(0));
-    let loader = Arc::new(loaders::data_loader(state.db.clone(), statements.clone()));
     let operation = request
         .iter()
         .map(|r| r.operation_name.as_deref().unwrap_or("-"))
@@ -365,16 +364,36 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
         .join(",");
     let queries: Vec<String> = request.iter().map(|r| r.query.clone()).collect();
     let started = Instant::now();
-    let mut response = db::count_statements(
-        statements.clone(),
-        state.schema.execute_batch(request.data(loader)),
-    )
+    let limits = &state.limits;
+    let run_one = |mut one: async_graphql::Request| async move {
+        if let Err(refusal) = crate::limits::check(&mut one, limits) {
+            return async_graphql::Response::from_errors(vec![refusal]);
+        }
+        // Each operation its own loader: its batches run on this task.
+        let (loader, batches) = loaders::data_loader(state.db.clone());
+        let one = one.data(Arc::new(loader));
+        batches.drive(state.schema.execute(one)).await
+    };
+    let mut response = db::count_statements(statements.clone(), async {
+        match request {
+            BatchRequest::Single(one) => BatchResponse::Single(run_one(one).await),
+            BatchRequest::Batch(all) => {
+                let mut answers = Vec::with_capacity(all.len());
+                for one in all {
+                    answers.push(run_one(one).await);
+                }
+                BatchResponse::Batch(answers)
+            }
+        }
+    })
     .await;
     match &mut response {
-        BatchResponse::Single(one) => codify(one, queries.first().map_or("", String::as_str)),
+        BatchResponse::Single(one) => {
+            codify(one, queries.first().map_or("", String::as_str), limits)
+        }
         BatchResponse::Batch(all) => {
             for (one, query) in all.iter_mut().zip(&queries) {
-                codify(one, query);
+                codify(one, query, limits);
             }
         }
     }
@@ -390,8 +409,11 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
 
 /// Give every error an `extensions.code`: async-graphql's own parse and
 /// validation errors come without one.
-fn codify(response: &mut async_graphql::Response, query: &str) {
+fn codify(response: &mut async_graphql::Response, query: &str, limits: &crate::limits::Limits) {
     for error in &mut response.errors {
+        if crate::limits::explain(error, limits) {
+            continue;
+        }
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_some() {
             continue;

@@ -9,14 +9,10 @@
 //! its fields, see [`page_cost`]). Limits on the HTTP exchange itself (body
 //! size, batch size, time) are enforced by `crate::graphql_http`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Positioned, ServerError};
 
 /// The limits, each configurable (`definiciones serve --help`).
 #[derive(Debug, Clone, clap::Args)]
@@ -130,106 +126,97 @@ pub fn refused(code: &'static str, message: String) -> ServerError {
     error
 }
 
-/// The async-graphql extension that enforces [`Limits`].
-pub struct LimitsExtension(pub Arc<Limits>);
-
-impl ExtensionFactory for LimitsExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Enforce(self.0.clone()))
+/// Check a request's text and document before it runs: size, tokens and
+/// bracket nesting before parsing, then aliases and directives of the
+/// parsed document (kept in the request, so it is parsed once). Depth and
+/// complexity are the schema's own checks (see [`explain`]).
+///
+/// These checks run outside the schema on purpose: an async-graphql
+/// extension would wrap the resolution of every field of every answer.
+pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<(), ServerError> {
+    let query = &request.query;
+    let chars = query.chars().count();
+    if chars > limits.query_chars {
+        return Err(refused(
+            "QUERY_TOO_LARGE",
+            format!(
+                "the query is {chars} characters long; at most {} are allowed",
+                limits.query_chars
+            ),
+        ));
     }
+    let measure = measure(query);
+    if measure.tokens > limits.query_tokens {
+        return Err(refused(
+            "TOKEN_LIMIT_EXCEEDED",
+            format!(
+                "the query has {} tokens; at most {} are allowed",
+                measure.tokens, limits.query_tokens
+            ),
+        ));
+    }
+    if measure.nesting > limits.recursion {
+        return Err(refused(
+            "RECURSION_LIMIT_EXCEEDED",
+            format!(
+                "the query nests brackets {} levels deep; at most {} are allowed",
+                measure.nesting, limits.recursion
+            ),
+        ));
+    }
+    // A document that does not parse is left to the schema, which reports
+    // it as any other parse error.
+    let Ok(document) = request.parsed_query() else {
+        return Ok(());
+    };
+    let counts = count(document);
+    if counts.aliases > limits.aliases {
+        return Err(refused(
+            "ALIAS_LIMIT_EXCEEDED",
+            format!(
+                "the query uses {} aliases; at most {} are allowed",
+                counts.aliases, limits.aliases
+            ),
+        ));
+    }
+    if counts.directives > limits.directives {
+        return Err(refused(
+            "DIRECTIVE_LIMIT_EXCEEDED",
+            format!(
+                "the query uses {} directives; at most {} are allowed",
+                counts.directives, limits.directives
+            ),
+        ));
+    }
+    Ok(())
 }
 
-struct Enforce(Arc<Limits>);
-
-#[async_trait::async_trait]
-impl Extension for Enforce {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let limits = &self.0;
-        let chars = query.chars().count();
-        if chars > limits.query_chars {
-            return Err(refused(
-                "QUERY_TOO_LARGE",
-                format!(
-                    "the query is {chars} characters long; at most {} are allowed",
-                    limits.query_chars
-                ),
-            ));
-        }
-        let measure = measure(query);
-        if measure.tokens > limits.query_tokens {
-            return Err(refused(
-                "TOKEN_LIMIT_EXCEEDED",
-                format!(
-                    "the query has {} tokens; at most {} are allowed",
-                    measure.tokens, limits.query_tokens
-                ),
-            ));
-        }
-        if measure.nesting > limits.recursion {
-            return Err(refused(
-                "RECURSION_LIMIT_EXCEEDED",
-                format!(
-                    "the query nests brackets {} levels deep; at most {} are allowed",
-                    measure.nesting, limits.recursion
-                ),
-            ));
-        }
-        let document = next.run(ctx, query, variables).await?;
-        let counts = count(&document);
-        if counts.aliases > limits.aliases {
-            return Err(refused(
-                "ALIAS_LIMIT_EXCEEDED",
-                format!(
-                    "the query uses {} aliases; at most {} are allowed",
-                    counts.aliases, limits.aliases
-                ),
-            ));
-        }
-        if counts.directives > limits.directives {
-            return Err(refused(
-                "DIRECTIVE_LIMIT_EXCEEDED",
-                format!(
-                    "the query uses {} directives; at most {} are allowed",
-                    counts.directives, limits.directives
-                ),
-            ));
-        }
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        let limits = &self.0;
-        if result.depth > limits.depth {
-            return Err(vec![refused(
-                "DEPTH_LIMIT_EXCEEDED",
-                format!(
-                    "the query nests fields {} levels deep; at most {} are allowed",
-                    result.depth, limits.depth
-                ),
-            )]);
-        }
-        if result.complexity > limits.complexity {
-            return Err(vec![refused(
-                "COMPLEXITY_LIMIT_EXCEEDED",
-                format!(
-                    "the query costs {}; at most {} is allowed (each field costs 1, a list `first` × its fields: ask for smaller pages)",
-                    result.complexity, limits.complexity
-                ),
-            )]);
-        }
-        Ok(result)
-    }
+/// Give the schema's own depth and complexity refusals their code and a
+/// message naming the limit. Returns whether `error` was one of them.
+pub fn explain(error: &mut ServerError, limits: &Limits) -> bool {
+    let (code, message) = match error.message.as_str() {
+        "Query is nested too deep." => (
+            "DEPTH_LIMIT_EXCEEDED",
+            format!(
+                "the query nests fields more than {} levels deep; at most {} are allowed",
+                limits.depth, limits.depth
+            ),
+        ),
+        "Query is too complex." => (
+            "COMPLEXITY_LIMIT_EXCEEDED",
+            format!(
+                "the query costs more than {}, the most allowed (each field costs 1, a list `first` × its fields: ask for smaller pages)",
+                limits.complexity
+            ),
+        ),
+        _ => return false,
+    };
+    error.message = message;
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    true
 }
 
 /// What the raw text holds.

@@ -17,7 +17,6 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::tipo_objetivo::TipoObjetivo;
@@ -37,13 +36,48 @@ use crate::graphql::error::database;
 /// ask for, and under the bind-parameter limits of SQLite and PostgreSQL.
 const MAX_BATCH: usize = 20_000;
 
-/// A request's data loader. Its batches run as tasks of their own, counting
-/// their statements into the request's `statements`.
-pub fn data_loader(db: DatabaseConnection, statements: Arc<AtomicUsize>) -> DataLoader<Db> {
-    DataLoader::new(Db { db }, move |batch| {
-        tokio::spawn(crate::db::count_statements(statements.clone(), batch))
+/// A request's data loader, and the batches it starts.
+///
+/// The batches do not run as tasks of their own: they are handed to
+/// [`Batches`], which the request drives on its own task, beside the
+/// execution. So a batch can only start once the execution has yielded —
+/// after every sibling field of a level has asked for its key — however
+/// long that level takes to resolve and whatever the runtime's threads do.
+/// One level is one batch, deterministically, without waiting on a timer.
+pub fn data_loader(db: DatabaseConnection) -> (DataLoader<Db>, Batches) {
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let loader = DataLoader::new(Db { db }, move |batch| {
+        // The receiver lives as long as the request; a send can only fail
+        // once the request is over, when nobody waits for the batch.
+        let _ = sender.send(batch);
     })
     .max_batch_size(MAX_BATCH)
+    .delay(std::time::Duration::ZERO);
+    (loader, Batches { receiver })
+}
+
+/// The batches of a request's data loader, run by [`Batches::drive`].
+pub struct Batches {
+    receiver: tokio::sync::mpsc::UnboundedReceiver<futures_util::future::BoxFuture<'static, ()>>,
+}
+
+impl Batches {
+    /// Run `work` (the request's execution), running the batches it starts
+    /// on the same task.
+    pub async fn drive<T>(mut self, work: impl std::future::Future<Output = T>) -> T {
+        use futures_util::StreamExt;
+        let mut running = futures_util::stream::FuturesUnordered::new();
+        let work = std::pin::pin!(work);
+        let mut work = work;
+        loop {
+            tokio::select! {
+                biased;
+                output = &mut work => return output,
+                Some(batch) = self.receiver.recv() => running.push(batch),
+                Some(()) = running.next(), if !running.is_empty() => {}
+            }
+        }
+    }
 }
 
 /// What the loaders read from.

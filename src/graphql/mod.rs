@@ -31,7 +31,7 @@ use self::types::{
     ObjetivoMinisterial, ObjetivoMinisterialConnection, Partida, PartidaConnection, Producto,
     ProductoConnection, Servicio, ServicioConnection, find,
 };
-use crate::limits::{Limits, LimitsExtension};
+use crate::limits::Limits;
 use crate::loaders::{
     FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe, PartidasDe, ProductosDe,
     ServiciosDe,
@@ -45,8 +45,9 @@ pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 pub fn schema(db: DatabaseConnection, limits: Arc<Limits>, production: bool) -> AppSchema {
     let mut builder = Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
-        .limit_recursive_depth(limits.recursion)
-        .extension(LimitsExtension(limits));
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_recursive_depth(limits.recursion);
     if production {
         builder = builder.disable_suggestions();
     }

@@ -1,5 +1,7 @@
-//! Inputs the fuzzer (`fuzz/`, target `parse`) or its review turned up, kept
-//! as tests so each bug stays fixed.
+//! Inputs that break the properties the fuzz target (`fuzz/`, target
+//! `parse`) checks, kept as tests so each bug stays fixed: a ficha the parser
+//! accepts renders to text that parses back to the same ficha, and no input
+//! makes the parser blow up.
 //!
 //! Each test names the behaviour a user relies on and holds its input as a
 //! byte-string literal, shrunk by hand to the smallest ficha that shows it.
@@ -54,6 +56,15 @@ Bienes / Servicios Finales\n\
 Numero\tBien\tObjetivo relacionado\n\
 1\tB\t1\n";
 
+/// [`BASE`] with another first line.
+fn with_title(title: &[u8]) -> Vec<u8> {
+    let first_newline = BASE
+        .iter()
+        .position(|&b| b == b'\n')
+        .expect("BASE has more than one line");
+    [title, &BASE[first_newline..]].concat()
+}
+
 #[test]
 fn the_smallest_ficha_round_trips() {
     let ficha = assert_round_trips(BASE);
@@ -61,10 +72,9 @@ fn the_smallest_ficha_round_trips() {
     assert_eq!(ficha.productos[0].objetivos, [1]);
 }
 
-// Found by the fuzzer: `year_of` took any four ASCII digits, so `0999` read
-// as the year 999, which renders as `999` and is then refused: a ficha that
-// `export` writes and `import` refuses. No ficha is dated before 1000; the
-// parser should refuse the title.
+// `year_of` takes any four ASCII digits, so `0999` reads as the year 999,
+// which renders as `999` and is then refused: `export` writes a file that
+// `import` refuses. No ficha is dated before 1000; the title is refused.
 #[test]
 fn a_year_with_a_leading_zero_is_refused() {
     for title in [
@@ -72,8 +82,7 @@ fn a_year_with_a_leading_zero_is_refused() {
         b"FICHA DE IDENTIFICACION ANO 0999",
         b"FICHA DE IDENTIFICACION ANO 0000-0000",
     ] {
-        let text = [title, &BASE[BASE.iter().position(|&b| b == b'\n').unwrap_or(0)..]].concat();
-        let errors = refusals(&text);
+        let errors = refusals(&with_title(title));
         assert!(
             errors
                 .iter()
@@ -84,11 +93,11 @@ fn a_year_with_a_leading_zero_is_refused() {
     }
 }
 
-// Found by the fuzzer: a free-text line whose tab-separated cells spell a
-// section title ("Mision\tInstitucional") is not a title (`section_of` wants
-// the title alone in one cell), so it is kept as text, joined with a space.
+// A free-text line whose tab-separated cells spell a section title
+// ("Mision\tInstitucional") is not a title (`section_of` wants the title
+// alone in one cell), so it is kept as text, its cells joined by a space.
 // Rendered on its own line it *is* a title: the exported ficha imports back
-// with that line gone from the text, or refused, or cut elsewhere.
+// silently changed (the line gone, or the sections cut elsewhere).
 #[test]
 fn free_text_that_spells_a_section_title_in_cells_survives_export() {
     // In another section's text: it cuts the section on the way back.
@@ -131,14 +140,18 @@ Numero\tBien\tObjetivo relacionado\n\
     assert_round_trips(mision);
 }
 
-// Found in review of the fuzzer's slow inputs: every link to an unknown
-// objective is its own error, each listing every objective the ficha has, so
-// a range such as `100-1100` makes 1001 errors. With many objectives and a
-// few such ranges an 8.7 KB file made 300 MB of messages (600 MB resident,
-// half a minute). One row, one error.
+// Every link to an unknown objective is its own error, each listing every
+// objective the ficha has, so a range such as `100-1100` makes 1001 errors.
+// With a few hundred objectives and a few hundred such ranges an 8.7 KB file
+// made 300 MB of messages (600 MB resident, half a minute); the growth is
+// quadratic in the file's size. One row, one error, of bounded length.
 #[test]
 fn unknown_links_in_a_range_are_reported_once_per_row() {
-    let text = [&BASE[..BASE.len() - b"1\tB\t1\n".len()], b"1\tB\t100-1100\n"].concat();
+    let text = [
+        &BASE[..BASE.len() - b"1\tB\t1\n".len()],
+        b"1\tB\t100-1100\n",
+    ]
+    .concat();
     let errors = refusals(&text);
     let at_row: Vec<_> = errors.iter().filter(|(line, _)| *line == 16).collect();
     assert_eq!(at_row.len(), 1, "{at_row:#?}");
