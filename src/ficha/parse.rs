@@ -205,9 +205,12 @@ impl Section {
 
 /// A line that opens a section: its title alone (cells after it empty).
 fn section_of(line: &Line) -> Option<Section> {
+    // A title split across cells is still a title: free text keeps a line as
+    // its words joined by spaces, and rendered so it would read as one.
     match line.words().as_slice() {
+        [] => None,
         [title] => Section::from_title(&fold(title)),
-        _ => None,
+        words => Section::from_title(&fold(&words.join(" "))),
     }
 }
 
@@ -790,16 +793,21 @@ impl<'f> Parser<'f> {
         parsed
     }
 
+    /// Every link names a known number; one error per row however many do
+    /// not (a range such as `100-1100` would otherwise make a thousand).
+    /// `known` is sorted.
     fn check_links(&mut self, row: &Row, links: &[u32], known: &[u32], what: &str) -> bool {
-        let mut ok = true;
-        for link in links {
-            if !known.contains(link) {
-                let expected = format!("{what} (one of {})", list_numbers(known));
-                self.error(row.line, expected, Found::Text(link.to_string()));
-                ok = false;
-            }
+        let unknown: Vec<u32> = links
+            .iter()
+            .copied()
+            .filter(|link| known.binary_search(link).is_err())
+            .collect();
+        if unknown.is_empty() {
+            return true;
         }
-        ok
+        let expected = format!("{what} (one of {})", list_numbers(known));
+        self.error(row.line, expected, Found::Text(list_numbers(&unknown)));
+        false
     }
 }
 
@@ -900,15 +908,19 @@ fn looks_like_header(cell: &str) -> bool {
 /// The numbers a table's rows carry, where they read as numbers.
 fn numbers(table: &Option<(Columns, Vec<Row>)>) -> Option<Vec<u32>> {
     let (columns, rows) = table.as_ref()?;
-    Some(
-        rows.iter()
-            .filter_map(|row| row.cell(columns.numero).parse().ok())
-            .collect(),
-    )
+    let mut numbers: Vec<u32> = rows
+        .iter()
+        .filter_map(|row| row.cell(columns.numero).parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    Some(numbers)
 }
 
 fn year_of(text: &str) -> Option<i32> {
-    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()))
+    // Four digits, not starting with 0: `0999` would read as 999, which
+    // renders as `999` and is then refused.
+    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0'))
         .then(|| text.parse().ok())
         .flatten()
 }
@@ -943,13 +955,23 @@ fn parse_links(cell: &str) -> Option<Vec<u32>> {
     Some(links)
 }
 
+/// `1, 2, 3` for a message: at most 20 numbers, then how many more.
 fn list_numbers(numbers: &[u32]) -> String {
-    numbers
+    const LISTED: usize = 20;
+    let mut list = numbers
         .iter()
+        .take(LISTED)
         .map(u32::to_string)
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if numbers.len() > LISTED {
+        list.push_str(&format!(" and {} more", numbers.len() - LISTED));
+    }
+    list
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz_regressions;
