@@ -63,20 +63,56 @@ pub struct Batches {
 
 impl Batches {
     /// Run `work` (the request's execution), running the batches it starts
-    /// on the same task.
+    /// on the same task — each only once `work` is waiting on loads, not
+    /// while it is still walking a level (a long list yields to the
+    /// executor midway, and a batch started then would miss the rest).
     pub async fn drive<T>(mut self, work: impl std::future::Future<Output = T>) -> T {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::task::{Context, Poll};
+
         use futures_util::StreamExt;
-        let mut running = futures_util::stream::FuturesUnordered::new();
-        let work = std::pin::pin!(work);
-        let mut work = work;
-        loop {
-            tokio::select! {
-                biased;
-                output = &mut work => return output,
-                Some(batch) = self.receiver.recv() => running.push(batch),
-                Some(()) = running.next(), if !running.is_empty() => {}
+        use futures_util::task::{ArcWake, AtomicWaker};
+
+        /// Wakes the request's task, noting that `work` asked to be polled.
+        #[derive(Default)]
+        struct Flag {
+            woken: AtomicBool,
+            task: AtomicWaker,
+        }
+        impl ArcWake for Flag {
+            fn wake_by_ref(flag: &Arc<Self>) {
+                flag.woken.store(true, Ordering::SeqCst);
+                flag.task.wake();
             }
         }
+
+        let mut work = std::pin::pin!(work);
+        let mut running = futures_util::stream::FuturesUnordered::new();
+        let flag = Arc::new(Flag::default());
+        let waker = futures_util::task::waker(flag.clone());
+        std::future::poll_fn(move |cx| {
+            flag.task.register(cx.waker());
+            loop {
+                flag.woken.store(false, Ordering::SeqCst);
+                if let Poll::Ready(output) = work.as_mut().poll(&mut Context::from_waker(&waker)) {
+                    return Poll::Ready(output);
+                }
+                if flag.woken.load(Ordering::SeqCst) {
+                    // `work` yielded with more to do: let it finish the level.
+                    continue;
+                }
+                while let Ok(batch) = self.receiver.try_recv() {
+                    running.push(batch);
+                }
+                match running.poll_next_unpin(cx) {
+                    // A batch finished: the fields waiting on it go on.
+                    Poll::Ready(Some(())) => continue,
+                    _ if flag.woken.load(Ordering::SeqCst) => continue,
+                    _ => return Poll::Pending,
+                }
+            }
+        })
+        .await
     }
 }
 
