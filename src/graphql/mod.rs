@@ -19,7 +19,7 @@ use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Object, Resul
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use self::connection::{PageArgs, Paged, Parent};
+use self::connection::{Paged, Parent};
 use self::error::database;
 use self::filters::{
     FichaFilter, ObjetivoInstitucionalFilter, ObjetivoMinisterialFilter, PartidaFilter,
@@ -29,7 +29,7 @@ use self::stats::{Estadisticas, EstadisticasFilter};
 use self::types::{
     Ficha, FichaConnection, Node, ObjetivoInstitucional, ObjetivoInstitucionalConnection,
     ObjetivoMinisterial, ObjetivoMinisterialConnection, Partida, PartidaConnection, Producto,
-    ProductoConnection, Servicio, ServicioConnection, find,
+    ProductoConnection, Servicio, ServicioConnection, args, find,
 };
 use crate::limits::Limits;
 use crate::loaders::{
@@ -59,20 +59,6 @@ pub fn sdl() -> String {
     Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .finish()
         .sdl()
-}
-
-fn args(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        after,
-        last,
-        before,
-    }
 }
 
 /// Chile's *Definiciones Estratégicas*: every ministry (partida), public

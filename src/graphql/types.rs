@@ -115,7 +115,8 @@ where
         })
 }
 
-fn args(
+/// The paging arguments of a list field.
+pub(crate) fn args(
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
