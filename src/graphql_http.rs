@@ -20,7 +20,7 @@ use std::time::Instant;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Variables};
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -134,13 +134,9 @@ pub async fn graphql(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if method == Method::GET {
-        let params = Query::<GetParams>::try_from_uri(&uri).map(|Query(p)| p);
-        let html_without_query =
-            matches!(&params, Ok(GetParams { query: None, .. })) && wants_html(&headers);
-        if html_without_query {
-            return crate::http::graphiql_page().into_response();
-        }
+    let params = (method == Method::GET).then(|| Query::<GetParams>::try_from_uri(&uri));
+    if matches!(&params, Some(Ok(Query(GetParams { query: None, .. })))) && wants_html(&headers) {
+        return crate::http::graphiql_page().into_response();
     }
     let Some(media) = negotiate(&headers) else {
         return refuse(
@@ -152,10 +148,9 @@ pub async fn graphql(
             ),
         );
     };
-    let parsed = if method == Method::GET {
-        get_request(&uri)
-    } else {
-        post_request(&state, &headers, body)
+    let parsed = match params {
+        Some(params) => get_request(params, &state.limits),
+        None => post_request(&state, &headers, body),
     };
     let (request, cacheable) = match parsed {
         Ok(request) => (request, method == Method::GET),
@@ -247,14 +242,21 @@ fn request_of(
     Ok(request)
 }
 
-fn get_request(uri: &axum::http::Uri) -> Result<BatchRequest, Refusal> {
-    let Query(params) = Query::<GetParams>::try_from_uri(uri)
-        .map_err(|e| bad(format!("the query string cannot be read: {e}")))?;
+fn get_request(
+    params: Result<Query<GetParams>, QueryRejection>,
+    limits: &crate::limits::Limits,
+) -> Result<BatchRequest, Refusal> {
+    let Query(params) = params.map_err(|e| bad(format!("the query string cannot be read: {e}")))?;
     let query = params
         .query
         .ok_or_else(|| bad("missing the `query` parameter"))?;
-    // GET is for reading: a mutation must come by POST.
-    if let Ok(document) = async_graphql::parser::parse_query(&query) {
+    // GET is for reading: a mutation must come by POST. Only a text within
+    // the limits is parsed (the others are refused when they run), and the
+    // document is kept so it is parsed once.
+    let document = crate::limits::check_text(&query, limits)
+        .ok()
+        .and_then(|()| async_graphql::parser::parse_query(&query).ok());
+    if let Some(document) = &document {
         let operation = match (&document.operations, params.operation_name.as_deref()) {
             (DocumentOperations::Single(op), _) => Some(op.node.ty),
             (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
@@ -276,13 +278,16 @@ fn get_request(uri: &axum::http::Uri) -> Result<BatchRequest, Refusal> {
     };
     let variables = json_param("variables", params.variables)?;
     let extensions = json_param("extensions", params.extensions)?;
-    request_of(
+    let mut request = request_of(
         Value::String(query),
         variables,
         params.operation_name.map(Value::String),
         extensions,
-    )
-    .map(BatchRequest::Single)
+    )?;
+    if let Some(document) = document {
+        request.set_parsed_query(document);
+    }
+    Ok(BatchRequest::Single(request))
 }
 
 fn post_request(

@@ -134,7 +134,37 @@ pub fn refused(code: &'static str, message: String) -> ServerError {
 /// These checks run outside the schema on purpose: an async-graphql
 /// extension would wrap the resolution of every field of every answer.
 pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<(), ServerError> {
-    let query = &request.query;
+    check_text(&request.query, limits)?;
+    // A document that does not parse is left to the schema, which reports
+    // it as any other parse error.
+    let Ok(document) = request.parsed_query() else {
+        return Ok(());
+    };
+    let counts = count(document);
+    if counts.aliases > limits.aliases {
+        return Err(refused(
+            "ALIAS_LIMIT_EXCEEDED",
+            format!(
+                "the query uses {} aliases; at most {} are allowed",
+                counts.aliases, limits.aliases
+            ),
+        ));
+    }
+    if counts.directives > limits.directives {
+        return Err(refused(
+            "DIRECTIVE_LIMIT_EXCEEDED",
+            format!(
+                "the query uses {} directives; at most {} are allowed",
+                counts.directives, limits.directives
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Check a query's text before anything parses it: its length, tokens
+/// and bracket nesting (a deeply nested document could exhaust the parser).
+pub fn check_text(query: &str, limits: &Limits) -> Result<(), ServerError> {
     let chars = query.chars().count();
     if chars > limits.query_chars {
         return Err(refused(
@@ -161,30 +191,6 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
             format!(
                 "the query nests brackets {} levels deep; at most {} are allowed",
                 measure.nesting, limits.recursion
-            ),
-        ));
-    }
-    // A document that does not parse is left to the schema, which reports
-    // it as any other parse error.
-    let Ok(document) = request.parsed_query() else {
-        return Ok(());
-    };
-    let counts = count(document);
-    if counts.aliases > limits.aliases {
-        return Err(refused(
-            "ALIAS_LIMIT_EXCEEDED",
-            format!(
-                "the query uses {} aliases; at most {} are allowed",
-                counts.aliases, limits.aliases
-            ),
-        ));
-    }
-    if counts.directives > limits.directives {
-        return Err(refused(
-            "DIRECTIVE_LIMIT_EXCEEDED",
-            format!(
-                "the query uses {} directives; at most {} are allowed",
-                counts.directives, limits.directives
             ),
         ));
     }

@@ -237,6 +237,15 @@ async fn recursion_limit_stops_deep_brackets_before_parsing() {
             32,
         )
         .await;
+        // Over GET too, where the text is read before anything runs.
+        let uri = format!(
+            "/graphql?query={}{}",
+            "%7B%20a%20".repeat(1_000),
+            "%7D".repeat(1_000)
+        );
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let reply = send(&t.db, &HttpSettings::default(), request).await;
+        assert_eq!(reply.code(), "RECURSION_LIMIT_EXCEEDED", "{}", reply.json());
     })
     .await;
 }
