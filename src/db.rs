@@ -14,7 +14,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// Open a connection pool to `url`.
@@ -107,4 +107,31 @@ pub fn count_statements<F: Future>(
 #[tracing::instrument(skip(db))]
 pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("ANALYZE").await.map(|_| ())
+}
+
+/// The data version: a number every import that changes the data raises
+/// in its own transaction (`data_version`, one row). Equal numbers mean
+/// equal data, so answers computed from it can be served again.
+pub async fn data_version(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT version FROM data_version WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the data_version row".to_owned()))?;
+    row.try_get("", "version")
+}
+
+/// Raise the data version, inside the transaction that changes the data:
+/// a reader sees the new number exactly when it sees the new data.
+pub async fn bump_data_version(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let backend = txn.get_database_backend();
+    txn.execute_raw(Statement::from_string(
+        backend,
+        "UPDATE data_version SET version = version + 1 WHERE id = 1",
+    ))
+    .await
+    .map(|_| ())
 }

@@ -9,6 +9,9 @@
 //! the query string, refuses mutations (405) and answers with an `ETag`
 //! and `Cache-Control` so caches can revalidate (304 when unchanged).
 //!
+//! An answer kept by `crate::cache` for the same request at the same data
+//! version is sent again without running anything else.
+//!
 //! What a request may ask is limited by `crate::limits`; executing it is
 //! the schema's job; the request's data loader and statement count are set
 //! up here.
@@ -28,6 +31,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::cache::{Entry, Key};
 use crate::http::AppState;
 use crate::{db, loaders};
 
@@ -59,11 +63,15 @@ enum Media {
 }
 
 impl Media {
-    fn content_type(self) -> HeaderValue {
-        HeaderValue::from_static(match self {
+    fn name(self) -> &'static str {
+        match self {
             Media::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
             Media::Json => "application/json; charset=utf-8",
-        })
+        }
+    }
+
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(self.name())
     }
 }
 
@@ -148,6 +156,44 @@ pub async fn graphql(
             ),
         );
     };
+    // An answer kept for this very request at the current data version is
+    // sent again as it is.
+    let mut statements = 0;
+    let mut key = None;
+    if let Some((cache, versions)) = &state.cache {
+        let request = match &params {
+            Some(_) => Some(Bytes::copy_from_slice(uri.query().unwrap_or("").as_bytes())),
+            None => body
+                .as_ref()
+                .ok()
+                .filter(|_| json_content_type(&headers).is_ok())
+                .cloned(),
+        };
+        if let Some(request) = request {
+            statements += 1;
+            let version = match versions.current().await {
+                Ok(version) => version,
+                Err(error) => {
+                    let error = error.into_server_error(async_graphql::Pos::default());
+                    let response = async_graphql::Response::from_errors(vec![error]);
+                    let (status, bytes, _) = answer(BatchResponse::Single(response), media);
+                    return finish(status, bytes, statements, media, None);
+                }
+            };
+            let wanted = Key {
+                version,
+                get: params.is_some(),
+                media: media.name(),
+                request,
+            };
+            if let Some(kept) = cache.get(&wanted) {
+                let revalidate = wanted.get.then_some((&headers, kept.etag));
+                return finish(kept.status, kept.body, statements, media, revalidate);
+            }
+            key = Some(wanted);
+        }
+    }
+
     let parsed = match params {
         Some(params) => get_request(params, &state.limits),
         None => post_request(&state, &headers, body),
@@ -180,7 +226,7 @@ pub async fn graphql(
     }
 
     let timeout = state.limits.timeout();
-    let Ok((response, statements)) = tokio::time::timeout(timeout, execute(&state, request)).await
+    let Ok((response, executed)) = tokio::time::timeout(timeout, execute(&state, request)).await
     else {
         tracing::warn!(
             timeout_ms = state.limits.timeout_ms,
@@ -196,7 +242,26 @@ pub async fn graphql(
             ),
         );
     };
-    respond(response, statements, media, cacheable.then_some(&headers))
+    statements += executed;
+    let (status, bytes, complete) = answer(response, media);
+    let etag = cacheable.then(|| etag_of(&bytes)).flatten();
+    if let (Some((cache, _)), Some(key), true) = (&state.cache, key, complete) {
+        cache.insert(
+            key,
+            Entry {
+                status,
+                body: bytes.clone(),
+                etag: etag.clone(),
+            },
+        );
+    }
+    finish(
+        status,
+        bytes,
+        statements,
+        media,
+        cacheable.then_some((&headers, etag)),
+    )
 }
 
 type Refusal = (StatusCode, &'static str, String);
@@ -290,11 +355,8 @@ fn get_request(
     Ok(BatchRequest::Single(request))
 }
 
-fn post_request(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<BatchRequest, Refusal> {
+/// A POST body must be JSON (in UTF-8).
+fn json_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -317,6 +379,15 @@ fn post_request(
             ),
         ));
     }
+    Ok(())
+}
+
+fn post_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<BatchRequest, Refusal> {
+    json_content_type(headers)?;
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => (
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -479,12 +550,13 @@ fn shape(response: async_graphql::Response, media: Media) -> (StatusCode, Answer
     }
 }
 
-fn respond(
-    response: BatchResponse,
-    statements: usize,
-    media: Media,
-    get: Option<&HeaderMap>,
-) -> Response {
+/// The status and bytes of a response, and whether it is complete (no
+/// errors anywhere), so worth keeping.
+fn answer(response: BatchResponse, media: Media) -> (StatusCode, Bytes, bool) {
+    let complete = match &response {
+        BatchResponse::Single(one) => one.errors.is_empty(),
+        BatchResponse::Batch(all) => all.iter().all(|one| one.errors.is_empty()),
+    };
     let (status, body) = match response {
         BatchResponse::Single(one) => {
             let (status, answer) = shape(one, media);
@@ -495,32 +567,59 @@ fn respond(
             (StatusCode::OK, serde_json::to_vec(&answers))
         }
     };
-    let bytes = body.unwrap_or_else(|error| {
-        tracing::error!(%error, "cannot serialise a GraphQL response");
-        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
-    });
+    match body {
+        Ok(bytes) => (
+            status,
+            Bytes::from(bytes),
+            complete && status == StatusCode::OK,
+        ),
+        Err(error) => {
+            tracing::error!(%error, "cannot serialise a GraphQL response");
+            let internal =
+                br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#;
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Bytes::from_static(internal),
+                false,
+            )
+        }
+    }
+}
+
+/// The tag of an answer: its own hash, so an import that changes the answer
+/// changes the tag.
+fn etag_of(bytes: &[u8]) -> Option<HeaderValue> {
+    let digest = Sha256::digest(bytes);
+    HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..16]))).ok()
+}
+
+/// The HTTP response. Answers to GET carry their tag and are cacheable by
+/// revalidation (`revalidate`: the request's headers and the tag): 304 when
+/// the client already holds this answer.
+fn finish(
+    status: StatusCode,
+    bytes: Bytes,
+    statements: usize,
+    media: Media,
+    revalidate: Option<(&HeaderMap, Option<HeaderValue>)>,
+) -> Response {
     let mut response = Response::builder().status(status);
     if let Some(headers) = response.headers_mut() {
         headers.insert(header::CONTENT_TYPE, media.content_type());
         headers.insert(SQL_STATEMENTS_HEADER, HeaderValue::from(statements));
         headers.insert(header::VARY, HeaderValue::from_static("accept"));
     }
-    if let Some(request_headers) = get.filter(|_| status == StatusCode::OK) {
-        // The tag is the answer's own hash: an import that changes the
-        // answer changes the tag.
-        let digest = Sha256::digest(&bytes);
-        let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+    if let Some((request_headers, Some(etag))) = revalidate.filter(|_| status == StatusCode::OK) {
+        let tag = etag.to_str().unwrap_or_default();
         let unchanged = request_headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|tags| {
                 tags.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+                    .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
             });
         if let Some(headers) = response.headers_mut() {
-            if let Ok(value) = HeaderValue::from_str(&etag) {
-                headers.insert(header::ETAG, value);
-            }
+            headers.insert(header::ETAG, etag.clone());
             headers.insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, no-cache"),

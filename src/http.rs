@@ -22,6 +22,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::cache::{ResponseCache, Versions};
 use crate::graphql::{self, AppSchema};
 pub use crate::graphql_http::SQL_STATEMENTS_HEADER;
 use crate::limits::Limits;
@@ -48,7 +49,18 @@ pub struct HttpSettings {
         default_value = "*"
     )]
     pub cors_origins: Vec<String>,
+    /// Memory for answers kept between imports, in MiB (`crate::cache`); 0
+    /// turns the response cache off.
+    #[arg(
+        long = "response-cache-mib",
+        env = "DEFINICIONES_RESPONSE_CACHE_MIB",
+        default_value_t = DEFAULT_RESPONSE_CACHE_MIB
+    )]
+    pub response_cache_mib: usize,
 }
+
+/// The response cache's default size in MiB.
+pub const DEFAULT_RESPONSE_CACHE_MIB: usize = 64;
 
 impl Default for HttpSettings {
     fn default() -> Self {
@@ -56,6 +68,7 @@ impl Default for HttpSettings {
             limits: Limits::default(),
             production: false,
             cors_origins: vec!["*".to_owned()],
+            response_cache_mib: DEFAULT_RESPONSE_CACHE_MIB,
         }
     }
 }
@@ -69,6 +82,9 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The query limits.
     pub limits: Arc<Limits>,
+    /// Answers kept between imports, and the reads of the data version
+    /// they are kept under; `None` when turned off.
+    pub cache: Option<(Arc<ResponseCache>, Arc<Versions>)>,
 }
 
 /// The application's routes over a database, with default settings.
@@ -115,7 +131,13 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
         .route("/ready", get(ready))
         .merge(crate::graphiql::routes())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
-        .with_state(AppState { db, schema, limits })
+        .with_state(AppState {
+            cache: ResponseCache::new(settings.response_cache_mib)
+                .map(|cache| (Arc::new(cache), Versions::new(db.clone()))),
+            db,
+            schema,
+            limits,
+        })
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

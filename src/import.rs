@@ -135,6 +135,7 @@ pub async fn store(
     if outcome == Outcome::Unchanged {
         txn.rollback().await.map_err(database)?;
     } else {
+        crate::db::bump_data_version(&txn).await.map_err(database)?;
         txn.commit().await.map_err(database)?;
     }
     Ok(outcome)

@@ -20,6 +20,7 @@
 
 pub mod app;
 pub mod bundled;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod export;

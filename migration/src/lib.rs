@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_tables;
 mod m20261123_000002_search;
+mod m20261123_000003_data_version;
 
 /// Every migration of the project, in the order they apply.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_tables::Migration),
             Box::new(m20261123_000002_search::Migration),
+            Box::new(m20261123_000003_data_version::Migration),
         ]
     }
 }

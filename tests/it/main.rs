@@ -4,6 +4,7 @@
 
 mod api;
 mod browser;
+mod cache;
 mod cli;
 mod faults;
 mod hardening;
