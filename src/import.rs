@@ -19,7 +19,7 @@ use entity::{
     ficha, objetivo_institucional, objetivo_institucional_ministerial, objetivo_ministerial,
     partida, producto, producto_objetivo_institucional, servicio,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode,
@@ -582,7 +582,8 @@ impl Writer<'_> {
     }
 
     /// Insert the ficha's objectives, productos and every link: one
-    /// multi-row INSERT per table.
+    /// multi-row INSERT per table; then the ficha's counts of what was
+    /// written (`migration::FICHA_COUNTS` says what each one counts).
     async fn contents(
         &self,
         ficha_id: i32,
@@ -611,18 +612,23 @@ impl Writer<'_> {
             .map(|o| (o.prioridad as u32, o.id))
             .collect();
 
-        let links = ficha.objetivos_institucionales.iter().flat_map(|o| {
-            let institucionales = &institucionales;
-            o.objetivos_ministeriales.iter().filter_map(move |m| {
-                // The parser guarantees every link names a listed objective,
-                // and the stored list agrees with the ficha's.
-                Some(objetivo_institucional_ministerial::ActiveModel {
-                    objetivo_institucional_id: Set(*institucionales.get(&o.prioridad)?),
-                    objetivo_ministerial_id: Set(*ministeriales.get(m)?),
-                    line: Set(line(o.line)),
+        let links: Vec<_> = ficha
+            .objetivos_institucionales
+            .iter()
+            .flat_map(|o| {
+                let institucionales = &institucionales;
+                o.objetivos_ministeriales.iter().filter_map(move |m| {
+                    // The parser guarantees every link names a listed objective,
+                    // and the stored list agrees with the ficha's.
+                    Some(objetivo_institucional_ministerial::ActiveModel {
+                        objetivo_institucional_id: Set(*institucionales.get(&o.prioridad)?),
+                        objetivo_ministerial_id: Set(*ministeriales.get(m)?),
+                        line: Set(line(o.line)),
+                    })
                 })
             })
-        });
+            .collect();
+        let enlaces_ministeriales = links.len();
         objetivo_institucional_ministerial::Entity::insert_many(links)
             .exec_without_returning(self.txn)
             .await?;
@@ -642,20 +648,81 @@ impl Writer<'_> {
             .map(|p| (p.numero as u32, p.id))
             .collect();
 
-        let links = ficha.productos.iter().flat_map(|p| {
-            let productos = &productos;
-            let institucionales = &institucionales;
-            p.objetivos.iter().filter_map(move |o| {
-                Some(producto_objetivo_institucional::ActiveModel {
-                    producto_id: Set(*productos.get(&p.numero)?),
-                    objetivo_institucional_id: Set(*institucionales.get(o)?),
-                    line: Set(line(p.line)),
-                })
+        // (producto, objective) pairs, as stored.
+        let pairs: Vec<(&model::Producto, u32)> = ficha
+            .productos
+            .iter()
+            .flat_map(|p| {
+                p.objetivos
+                    .iter()
+                    .filter(|o| institucionales.contains_key(o))
+                    .map(move |o| (p, *o))
             })
-        });
+            .filter(|(p, _)| productos.contains_key(&p.numero))
+            .collect();
+        let links = pairs
+            .iter()
+            .map(|(p, o)| producto_objetivo_institucional::ActiveModel {
+                producto_id: Set(productos[&p.numero]),
+                objetivo_institucional_id: Set(institucionales[o]),
+                line: Set(line(p.line)),
+            });
         producto_objetivo_institucional::Entity::insert_many(links)
             .exec_without_returning(self.txn)
             .await?;
+
+        let objetivos = &ficha.objetivos_institucionales;
+        let count = |n: usize| n as i64;
+        let counts = [
+            ("objetivos_total", count(objetivos.len())),
+            (
+                "objetivos_estrategicos",
+                count(
+                    objetivos
+                        .iter()
+                        .filter(|o| o.tipo == TipoObjetivo::Estrategico)
+                        .count(),
+                ),
+            ),
+            (
+                "objetivos_enfoque_genero",
+                count(objetivos.iter().filter(|o| o.enfoque_genero).count()),
+            ),
+            (
+                "objetivos_cambio_climatico",
+                count(objetivos.iter().filter(|o| o.cambio_climatico).count()),
+            ),
+            (
+                "objetivos_sin_productos",
+                count(
+                    objetivos
+                        .iter()
+                        .filter(|o| !pairs.iter().any(|(_, served)| *served == o.prioridad))
+                        .count(),
+                ),
+            ),
+            ("productos_total", count(ficha.productos.len())),
+            (
+                "productos_sin_objetivos",
+                count(
+                    ficha
+                        .productos
+                        .iter()
+                        .filter(|p| !pairs.iter().any(|(by, _)| by.numero == p.numero))
+                        .count(),
+                ),
+            ),
+            ("enlaces_ministeriales", count(enlaces_ministeriales)),
+            ("enlaces_productos", count(pairs.len())),
+        ];
+        let mut update = Query::update();
+        update
+            .table(ficha::Entity)
+            .and_where(Expr::col(ficha::Column::Id).eq(ficha_id));
+        for (column, value) in counts {
+            update.value(Alias::new(column), value);
+        }
+        self.txn.execute(&update).await?;
         Ok(())
     }
 }

@@ -533,7 +533,7 @@ pub(crate) fn within_fichas(
 }
 
 /// Always join the ficha, servicio and partida of the rows (see [`within_fichas`]).
-pub(crate) fn join_fichas(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
+fn join_fichas(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
     query
         .inner_join(
             ficha::Entity.aliased("f"),

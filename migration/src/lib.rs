@@ -11,6 +11,9 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_tables;
 mod m20261123_000002_search;
 mod m20261123_000003_data_version;
+mod m20261123_000004_ficha_counts;
+
+pub use m20261123_000004_ficha_counts::FICHA_COUNTS;
 
 /// Every migration of the project, in the order they apply.
 pub struct Migrator;
@@ -22,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_tables::Migration),
             Box::new(m20261123_000002_search::Migration),
             Box::new(m20261123_000003_data_version::Migration),
+            Box::new(m20261123_000004_ficha_counts::Migration),
         ]
     }
 }

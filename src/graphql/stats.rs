@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::{ComplexObject, Context, InputObject, Result, SimpleObject};
 use entity::{ficha, objetivo_institucional, partida, producto};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
 
 use super::error::database;
@@ -19,7 +19,7 @@ use super::filters::periodo;
 use super::types::{Ficha, ObjetivoInstitucional, Partida, Periodo, Producto, load, loader};
 use crate::loaders::{
     AsAlias, Db, FichaDeServicio, Filtro, ObjetivosInstitucionales, ObjetivosInstitucionalesDe,
-    PageKey, PeriodoFiltro, Productos, ProductosDe, Window, col, join_fichas,
+    PageKey, PeriodoFiltro, Productos, ProductosDe, Window, col,
 };
 
 /// Which part of the data `estadisticas` counts.
@@ -238,6 +238,19 @@ impl Suma {
     }
 }
 
+/// The per-ficha counts `fichas` keeps (see the `ficha_counts` migration).
+const FICHA_COUNTS: [&str; 9] = [
+    "objetivos_total",
+    "objetivos_estrategicos",
+    "objetivos_enfoque_genero",
+    "objetivos_cambio_climatico",
+    "objetivos_sin_productos",
+    "productos_total",
+    "productos_sin_objetivos",
+    "enlaces_ministeriales",
+    "enlaces_productos",
+];
+
 /// The counts of a selection, per ficha and per ministry and período.
 struct Conteos {
     fichas: Vec<PorFicha>,
@@ -247,9 +260,10 @@ struct Conteos {
 
 impl Conteos {
     async fn load(db: &DatabaseConnection, filter: &Filtro) -> Result<Conteos> {
-        let mut fichas: HashMap<i32, PorFicha> = HashMap::new();
+        let mut fichas = Vec::new();
         let mut nombres = HashMap::new();
 
+        // One row per ficha, with the counts the importer keeps on it.
         let mut query = Query::select();
         query
             .expr_as(col("f", "id"), "ficha")
@@ -258,10 +272,11 @@ impl Conteos {
             .expr_as(col("p", "codigo"), "codigo")
             .expr_as(col("p", "nombre"), "nombre")
             .expr_as(col("f", "desde"), "desde")
-            .expr_as(col("f", "hasta"), "hasta")
-            .from_as(ficha::Entity, "f");
-        // `within_fichas` joins from a table with a `ficha_id`; fichas
-        // join servicios directly.
+            .expr_as(col("f", "hasta"), "hasta");
+        for column in FICHA_COUNTS {
+            query.expr_as(col("f", column), column);
+        }
+        query.from_as(ficha::Entity, "f");
         query
             .inner_join(
                 entity::servicio::Entity.aliased("s"),
@@ -278,94 +293,29 @@ impl Conteos {
             let codigo: String = get(&row, "codigo")?;
             let nombre: String = get(&row, "nombre")?;
             nombres.insert(partida, (codigo, nombre));
-            fichas.insert(
-                get(&row, "ficha")?,
-                PorFicha {
-                    servicio: get(&row, "servicio")?,
-                    partida,
-                    periodo: (get(&row, "desde")?, get(&row, "hasta")?),
-                    ..PorFicha::default()
-                },
-            );
-        }
-
-        let mut objetivos = grouped_by_ficha::<objetivo_institucional::Entity>("oi", filter);
-        objetivos
-            .expr_as(
-                Expr::cust("SUM(CASE WHEN oi.tipo = 'estrategico' THEN 1 ELSE 0 END)"),
-                "estrategicos",
-            )
-            .expr_as(
-                Expr::cust("SUM(CASE WHEN oi.enfoque_genero THEN 1 ELSE 0 END)"),
-                "genero",
-            )
-            .expr_as(
-                Expr::cust("SUM(CASE WHEN oi.cambio_climatico THEN 1 ELSE 0 END)"),
-                "clima",
-            )
-            .expr_as(
-                Expr::cust(
-                    "SUM(CASE WHEN EXISTS (SELECT 1 FROM producto_objetivo_institucional x \
-                     WHERE x.objetivo_institucional_id = oi.id) THEN 0 ELSE 1 END)",
-                ),
-                "sin_productos",
-            );
-        for row in db.query_all(&objetivos).await.map_err(database)? {
-            if let Some(f) = fichas.get_mut(&get(&row, "ficha")?) {
-                let total: i64 = get(&row, "total")?;
-                let estrategicos: i64 = get(&row, "estrategicos")?;
-                f.objetivos = ConteoObjetivosInstitucionales {
+            let total: i64 = get(&row, "objetivos_total")?;
+            let estrategicos: i64 = get(&row, "objetivos_estrategicos")?;
+            fichas.push(PorFicha {
+                servicio: get(&row, "servicio")?,
+                partida,
+                periodo: (get(&row, "desde")?, get(&row, "hasta")?),
+                objetivos: ConteoObjetivosInstitucionales {
                     total,
                     estrategicos,
                     gestion_institucional: total - estrategicos,
-                    con_enfoque_genero: get(&row, "genero")?,
-                    con_cambio_climatico: get(&row, "clima")?,
-                    sin_productos: get(&row, "sin_productos")?,
-                };
-            }
-        }
-
-        let mut productos = grouped_by_ficha::<producto::Entity>("pr", filter);
-        productos.expr_as(
-            Expr::cust(
-                "SUM(CASE WHEN EXISTS (SELECT 1 FROM producto_objetivo_institucional x \
-                 WHERE x.producto_id = pr.id) THEN 0 ELSE 1 END)",
-            ),
-            "sin_objetivos",
-        );
-        for row in db.query_all(&productos).await.map_err(database)? {
-            if let Some(f) = fichas.get_mut(&get(&row, "ficha")?) {
-                f.productos = ConteoProductos {
-                    total: get(&row, "total")?,
-                    sin_objetivos: get(&row, "sin_objetivos")?,
-                };
-            }
-        }
-
-        let mut enlaces_ministeriales =
-            grouped_by_ficha::<objetivo_institucional::Entity>("oi", filter);
-        enlaces_ministeriales.inner_join(
-            Alias::new("objetivo_institucional_ministerial").aliased("l"),
-            col("l", "objetivo_institucional_id").equals(("oi", "id")),
-        );
-        for row in db
-            .query_all(&enlaces_ministeriales)
-            .await
-            .map_err(database)?
-        {
-            if let Some(f) = fichas.get_mut(&get(&row, "ficha")?) {
-                f.enlaces.institucional_ministerial = get(&row, "total")?;
-            }
-        }
-        let mut enlaces_productos = grouped_by_ficha::<producto::Entity>("pr", filter);
-        enlaces_productos.inner_join(
-            Alias::new("producto_objetivo_institucional").aliased("l"),
-            col("l", "producto_id").equals(("pr", "id")),
-        );
-        for row in db.query_all(&enlaces_productos).await.map_err(database)? {
-            if let Some(f) = fichas.get_mut(&get(&row, "ficha")?) {
-                f.enlaces.producto_institucional = get(&row, "total")?;
-            }
+                    con_enfoque_genero: get(&row, "objetivos_enfoque_genero")?,
+                    con_cambio_climatico: get(&row, "objetivos_cambio_climatico")?,
+                    sin_productos: get(&row, "objetivos_sin_productos")?,
+                },
+                productos: ConteoProductos {
+                    total: get(&row, "productos_total")?,
+                    sin_objetivos: get(&row, "productos_sin_objetivos")?,
+                },
+                enlaces: ConteoEnlaces {
+                    institucional_ministerial: get(&row, "enlaces_ministeriales")?,
+                    producto_institucional: get(&row, "enlaces_productos")?,
+                },
+            });
         }
 
         let mut ministerios = Query::select();
@@ -419,7 +369,7 @@ impl Conteos {
             });
         }
         Ok(Conteos {
-            fichas: fichas.into_values().collect(),
+            fichas,
             ministerios: por_ministerio,
             nombres,
         })
@@ -504,22 +454,6 @@ impl Conteos {
                 .collect(),
         }
     }
-}
-
-/// `SELECT table.ficha_id AS ficha, COUNT(*) AS total` over a table owned by
-/// fichas, filtered, grouped by ficha.
-fn grouped_by_ficha<E: sea_orm::EntityTrait>(
-    alias: &'static str,
-    filter: &Filtro,
-) -> SelectStatement {
-    let mut query = Query::select();
-    query
-        .expr_as(col(alias, "ficha_id"), "ficha")
-        .expr_as(Expr::cust("COUNT(*)"), "total")
-        .from_as(E::default(), alias);
-    join_fichas(&mut query, alias, filter);
-    query.group_by_col((alias, "ficha_id"));
-    query
 }
 
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {

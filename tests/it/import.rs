@@ -404,3 +404,111 @@ async fn an_export_imports_back_unchanged() {
     })
     .await;
 }
+
+/// Each ficha's counts as stored on its row, in the order of
+/// `FICHA_COUNTS`'s columns.
+async fn stored_counts(db: &DatabaseConnection) -> Vec<(i32, [i64; 9])> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT id, objetivos_total, objetivos_estrategicos, objetivos_enfoque_genero, \
+               objetivos_cambio_climatico, objetivos_sin_productos, productos_total, \
+               productos_sin_objetivos, enlaces_ministeriales, enlaces_productos \
+               FROM fichas ORDER BY id";
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("fichas");
+    rows.iter()
+        .map(|row| {
+            let id: i32 = row.try_get_by_index(0).expect("id");
+            let counts = std::array::from_fn(|i| row.try_get_by_index(i + 1).expect("a count"));
+            (id, counts)
+        })
+        .collect()
+}
+
+/// The same counts, worked out here from the rows themselves.
+async fn recounted(db: &DatabaseConnection) -> Vec<(i32, [i64; 9])> {
+    use entity::tipo_objetivo::TipoObjetivo;
+    let objetivos = ObjetivoInstitucional::find().all(db).await.expect("rows");
+    let productos = Producto::find().all(db).await.expect("rows");
+    let links = ProductoObjetivoInstitucional::find()
+        .all(db)
+        .await
+        .expect("rows");
+    let ministeriales = ObjetivoInstitucionalMinisterial::find()
+        .all(db)
+        .await
+        .expect("rows");
+    let fichas = Ficha::find()
+        .order_by_asc(entity::ficha::Column::Id)
+        .all(db)
+        .await
+        .expect("rows");
+    let n = |it: usize| it as i64;
+    fichas
+        .iter()
+        .map(|f| {
+            let mine: Vec<_> = objetivos.iter().filter(|o| o.ficha_id == f.id).collect();
+            let own: Vec<_> = productos.iter().filter(|p| p.ficha_id == f.id).collect();
+            let served = |o: i32| links.iter().any(|l| l.objetivo_institucional_id == o);
+            let serving = |p: i32| links.iter().any(|l| l.producto_id == p);
+            (
+                f.id,
+                [
+                    n(mine.len()),
+                    n(mine
+                        .iter()
+                        .filter(|o| o.tipo == TipoObjetivo::Estrategico)
+                        .count()),
+                    n(mine.iter().filter(|o| o.enfoque_genero).count()),
+                    n(mine.iter().filter(|o| o.cambio_climatico).count()),
+                    n(mine.iter().filter(|o| !served(o.id)).count()),
+                    n(own.len()),
+                    n(own.iter().filter(|p| !serving(p.id)).count()),
+                    n(ministeriales
+                        .iter()
+                        .filter(|l| mine.iter().any(|o| o.id == l.objetivo_institucional_id))
+                        .count()),
+                    n(links
+                        .iter()
+                        .filter(|l| own.iter().any(|p| p.id == l.producto_id))
+                        .count()),
+                ],
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    each_database(|t| async move {
+        import(&t.db, "a.txt", SAMPLE).await.expect("imports");
+        import(&t.db, "b.txt", &sample_as("20", "02"))
+            .await
+            .expect("imports");
+        // A new version of the first: a producto and its links gone.
+        let fewer = SAMPLE.replace("\n10\tEscuelas de Formación Social\t\t2", "");
+        assert_eq!(
+            import(&t.db, "a2.txt", &fewer).await.expect("imports"),
+            Outcome::Replaced
+        );
+        let kept = stored_counts(&t.db).await;
+        assert_eq!(kept, recounted(&t.db).await, "{}", t.backend);
+        assert!(kept.iter().all(|(_, c)| c[0] > 0 && c[5] > 0), "{kept:?}");
+        assert_ne!(
+            kept[0].1[5], kept[1].1[5],
+            "the replaced ficha lost a producto"
+        );
+
+        // A database whose fichas came before the counts: migrating fills them in.
+        t.db.execute_unprepared("UPDATE fichas SET objetivos_total = 0, productos_total = 0")
+            .await
+            .expect("update");
+        Migrator::down(&t.db, Some(1)).await.expect("down");
+        Migrator::up(&t.db, None).await.expect("up");
+        assert_eq!(stored_counts(&t.db).await, kept, "{}", t.backend);
+    })
+    .await;
+}
