@@ -211,6 +211,8 @@ impl<M> Page<M> {
 
 /// An entity the API lists, and the relations it is listed under.
 pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'static {
+    /// The table listed.
+    type Entity: EntityTrait<Model = Self::Model>;
     /// The row type.
     type Model: FromQueryResult + Clone + Send + Sync + 'static;
     /// The parents a list of this entity hangs from.
@@ -319,8 +321,12 @@ pub async fn pages<L: Listed>(
         .map(|s| format!("src.{s}"))
         .chain(["src.id".to_owned()])
         .collect();
+    // Rank narrow rows (id, parent, sort keys), then fetch the whole rows
+    // of the page only: sorting every match's text is what a search over
+    // thousands of rows would spend its time on.
     let ranked = Query::select()
-        .column(("src", Asterisk))
+        .column(("src", "id"))
+        .column(("src", "parent_key"))
         .expr_as(
             Expr::cust(format!(
                 "ROW_NUMBER() OVER (PARTITION BY src.parent_key ORDER BY {})",
@@ -334,9 +340,18 @@ pub async fn pages<L: Listed>(
         )
         .from_subquery(L::source(rel, filter, parents), "src")
         .to_owned();
-    let rn = || Expr::col("rn");
+    let rn = || Expr::col(("w", "rn"));
     let mut query = Query::select();
-    query.column(Asterisk).from_subquery(ranked, "w");
+    query
+        .column(("t", Asterisk))
+        .column(("w", "parent_key"))
+        .column(("w", "rn"))
+        .column(("w", "cnt"))
+        .from_subquery(ranked, "w")
+        .inner_join(
+            L::Entity::default().aliased("t"),
+            col("t", "id").equals(("w", "id")),
+        );
     if let Some(after) = window.after {
         query.and_where(rn().gt(after));
     }
@@ -353,14 +368,14 @@ pub async fn pages<L: Listed>(
                 query.and_where(rn().gte(before - last - 1));
             }
             None => {
-                query.and_where(rn().gte(Expr::col("cnt").sub(last)));
+                query.and_where(rn().gte(Expr::col(("w", "cnt")).sub(last)));
             }
         },
         (None, None) => {}
     }
     query
-        .order_by("parent_key", Order::Asc)
-        .order_by("rn", Order::Asc);
+        .order_by(("w", "parent_key"), Order::Asc)
+        .order_by(("w", "rn"), Order::Asc);
 
     let rows = db.query_all(&query).await.map_err(database)?;
     let mut pages: HashMap<i32, Page<L::Model>> = HashMap::new();
@@ -616,6 +631,7 @@ pub enum PartidasDe {
 }
 
 impl Listed for Partidas {
+    type Entity = partida::Entity;
     type Model = partida::Model;
     type Rel = PartidasDe;
     const SORT: &'static [&'static str] = &["sort_0"];
@@ -662,6 +678,7 @@ pub enum ServiciosDe {
 }
 
 impl Listed for Servicios {
+    type Entity = servicio::Entity;
     type Model = servicio::Model;
     type Rel = ServiciosDe;
     const SORT: &'static [&'static str] = &["sort_0", "sort_1"];
@@ -709,6 +726,7 @@ pub enum FichasDe {
 }
 
 impl Listed for Fichas {
+    type Entity = ficha::Entity;
     type Model = ficha::Model;
     type Rel = FichasDe;
     const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2"];
@@ -761,6 +779,7 @@ pub enum ObjetivosMinisterialesDe {
 }
 
 impl Listed for ObjetivosMinisteriales {
+    type Entity = objetivo_ministerial::Entity;
     type Model = objetivo_ministerial::Model;
     type Rel = ObjetivosMinisterialesDe;
     const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2"];
@@ -860,6 +879,7 @@ pub enum ObjetivosInstitucionalesDe {
 }
 
 impl Listed for ObjetivosInstitucionales {
+    type Entity = objetivo_institucional::Entity;
     type Model = objetivo_institucional::Model;
     type Rel = ObjetivosInstitucionalesDe;
     const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2", "sort_3"];
@@ -944,6 +964,7 @@ pub enum ProductosDe {
 }
 
 impl Listed for Productos {
+    type Entity = producto::Entity;
     type Model = producto::Model;
     type Rel = ProductosDe;
     const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2", "sort_3"];
