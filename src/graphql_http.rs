@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cache::{Entry, Key};
 use crate::http::AppState;
+use crate::response_order::Order;
 use crate::{db, loaders};
 
 /// Response header with the number of SQL statements a request ran.
@@ -445,10 +446,20 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
         if let Err(refusal) = crate::limits::check(&mut one, limits) {
             return async_graphql::Response::from_errors(vec![refusal]);
         }
+        // The query's field order, from the document the limits parsed.
+        let operation = one.operation_name.clone();
+        let order = one
+            .parsed_query()
+            .ok()
+            .and_then(|document| Order::of(document, operation.as_deref()));
         // Each operation its own loader: its batches run on this task.
         let (loader, batches) = loaders::data_loader(state.db.clone());
         let one = one.data(Arc::new(loader));
-        batches.drive(state.schema.execute(one)).await
+        let mut response = batches.drive(state.schema.execute(one)).await;
+        if let Some(order) = order {
+            order.apply(&mut response.data);
+        }
+        response
     };
     let mut response = db::count_statements(statements.clone(), async {
         match request {

@@ -33,3 +33,4 @@ pub mod http;
 pub mod import;
 pub mod limits;
 pub mod loaders;
+pub mod response_order;
