@@ -81,11 +81,15 @@ async fn main() {
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    let db = app::open(&url).await.expect("SQLite opens");
+    let db = app::open_with(&url, definiciones::db::Pool::Single)
+        .await
+        .expect("SQLite opens");
     run("sqlite", &db, &corpus).await;
 
     if let Ok(url) = std::env::var("BENCH_DATABASE_URL") {
-        let db = app::open(&url).await.expect("BENCH_DATABASE_URL opens");
+        let db = app::open_with(&url, definiciones::db::Pool::Single)
+            .await
+            .expect("BENCH_DATABASE_URL opens");
         for table in [
             "producto_objetivo_institucional",
             "objetivo_institucional_ministerial",

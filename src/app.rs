@@ -97,9 +97,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     }
 }
 
-/// Connect and migrate.
+/// Connect (a server's pool) and migrate.
 pub async fn open(url: &str) -> Result<DatabaseConnection, AppError> {
-    let db = db::connect(url).await.map_err(AppError::Connect)?;
+    open_with(url, db::Pool::Readers).await
+}
+
+/// Connect and migrate.
+pub async fn open_with(url: &str, pool: db::Pool) -> Result<DatabaseConnection, AppError> {
+    let db = db::connect_with(url, pool)
+        .await
+        .map_err(AppError::Connect)?;
     db::migrate(&db).await.map_err(AppError::Migrate)?;
     Ok(db)
 }
@@ -228,7 +235,8 @@ async fn check(args: CheckArgs) -> Result<ExitCode, AppError> {
 
 async fn import(args: ImportArgs) -> Result<ExitCode, AppError> {
     let files = ficha_files(&args.paths)?;
-    let db = open(&args.database.database_url).await?;
+    // One ficha, one transaction, one after the other.
+    let db = open_with(&args.database.database_url, db::Pool::Single).await?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(files.len() as u64);
         if let Ok(style) = ProgressStyle::with_template(

@@ -17,9 +17,26 @@ use sea_orm::{
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
+/// How many connections a process keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pool {
+    /// A server's: requests read in parallel (8 on SQLite, 16 on PostgreSQL).
+    Readers,
+    /// One connection, for a command that works one transaction at a time
+    /// (`import`): SQLite keeps that connection's page cache between
+    /// transactions, where a pool handing out its connections in turn
+    /// would read the pages again for each ficha.
+    Single,
+}
+
+/// Open a connection pool to `url`, sized for a server.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, Pool::Readers).await
+}
+
 /// Open a connection pool to `url`.
 #[tracing::instrument(skip(url), fields(backend))]
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
@@ -29,14 +46,17 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         // WAL lets readers run in parallel with each other and with the
         // importer: a connection per request in flight, up to 8.
-        options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-        });
+        let connections = if pool == Pool::Single { 1 } else { 8 };
+        options
+            .max_connections(connections)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
     } else {
-        options.max_connections(16);
+        options.max_connections(if pool == Pool::Single { 1 } else { 16 });
     }
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(|info| {
