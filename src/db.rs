@@ -29,11 +29,6 @@ pub enum Pool {
     Single,
 }
 
-/// Open a connection pool to `url`, sized for a server.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, Pool::Readers).await
-}
-
 /// Open a connection pool to `url`.
 #[tracing::instrument(skip(url), fields(backend))]
 pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, DbErr> {

@@ -583,7 +583,8 @@ impl Writer<'_> {
 
     /// Insert the ficha's objectives, productos and every link: one
     /// multi-row INSERT per table; then the ficha's counts of what was
-    /// written (`migration::FICHA_COUNTS` says what each one counts).
+    /// written (`migration::FICHA_COUNT_COLUMNS`, counted as the migration
+    /// that added them counts the rows).
     async fn contents(
         &self,
         ficha_id: i32,

@@ -13,7 +13,7 @@ mod m20261123_000002_search;
 mod m20261123_000003_data_version;
 mod m20261123_000004_ficha_counts;
 
-pub use m20261123_000004_ficha_counts::FICHA_COUNTS;
+pub use m20261123_000004_ficha_counts::FICHA_COUNT_COLUMNS;
 
 /// Every migration of the project, in the order they apply.
 pub struct Migrator;

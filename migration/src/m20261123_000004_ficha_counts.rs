@@ -1,9 +1,10 @@
 //! Each ficha's counts, kept on its row: objectives by kind, productos,
 //! links. A ficha owns its objectives, productos and links and they change
-//! only when the ficha is imported again, so the importer recounts them in
-//! the same transaction ([`FICHA_COUNTS`]); statistics over hundreds of
-//! servicios then read one row per ficha instead of every objective,
-//! producto and link.
+//! only when the ficha is imported again, so the importer writes them in
+//! the same transaction, counting what it stores; statistics over hundreds
+//! of servicios then read one row per ficha instead of every objective,
+//! producto and link. This migration counts the fichas already stored
+//! ([`FICHA_COUNTS`] says what each column counts).
 
 use sea_orm_migration::prelude::*;
 
@@ -11,7 +12,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 /// The columns this migration adds to `fichas`.
-const COLUMNS: [&str; 9] = [
+pub const FICHA_COUNT_COLUMNS: [&str; 9] = [
     "objetivos_total",
     "objetivos_estrategicos",
     "objetivos_enfoque_genero",
@@ -23,10 +24,9 @@ const COLUMNS: [&str; 9] = [
     "enlaces_productos",
 ];
 
-/// Recount fichas' objectives, productos and links from their rows: every
-/// ficha as written; add `WHERE id = …` for one. The same text on SQLite
-/// and PostgreSQL.
-pub const FICHA_COUNTS: &str = "UPDATE fichas SET \
+/// Count every stored ficha's objectives, productos and links from their
+/// rows. The same text on SQLite and PostgreSQL.
+const FICHA_COUNTS: &str = "UPDATE fichas SET \
      objetivos_total = (SELECT COUNT(*) FROM objetivos_institucionales oi \
        WHERE oi.ficha_id = fichas.id), \
      objetivos_estrategicos = (SELECT COUNT(*) FROM objetivos_institucionales oi \
@@ -52,7 +52,7 @@ pub const FICHA_COUNTS: &str = "UPDATE fichas SET \
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // One column per statement: SQLite alters one thing at a time.
-        for column in COLUMNS {
+        for column in FICHA_COUNT_COLUMNS {
             manager
                 .alter_table(
                     Table::alter()
@@ -76,7 +76,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in COLUMNS {
+        for column in FICHA_COUNT_COLUMNS {
             manager
                 .alter_table(
                     Table::alter()

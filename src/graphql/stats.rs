@@ -238,19 +238,6 @@ impl Suma {
     }
 }
 
-/// The per-ficha counts `fichas` keeps (see the `ficha_counts` migration).
-const FICHA_COUNTS: [&str; 9] = [
-    "objetivos_total",
-    "objetivos_estrategicos",
-    "objetivos_enfoque_genero",
-    "objetivos_cambio_climatico",
-    "objetivos_sin_productos",
-    "productos_total",
-    "productos_sin_objetivos",
-    "enlaces_ministeriales",
-    "enlaces_productos",
-];
-
 /// The counts of a selection, per ficha and per ministry and período.
 struct Conteos {
     fichas: Vec<PorFicha>,
@@ -273,7 +260,7 @@ impl Conteos {
             .expr_as(col("p", "nombre"), "nombre")
             .expr_as(col("f", "desde"), "desde")
             .expr_as(col("f", "hasta"), "hasta");
-        for column in FICHA_COUNTS {
+        for column in migration::FICHA_COUNT_COLUMNS {
             query.expr_as(col("f", column), column);
         }
         query.from_as(ficha::Entity, "f");
