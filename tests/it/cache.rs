@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use definiciones::http::{self, HttpSettings, SQL_STATEMENTS_HEADER};
 use definiciones::import::{Outcome, import_bytes};
 use http_body_util::BodyExt;
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -61,15 +62,27 @@ fn post(query: &str, accept: Option<&str>) -> Request<Body> {
         .expect("request")
 }
 
+/// One server over the sample ficha.
+async fn serving_sample(db: &DatabaseConnection, settings: HttpSettings) -> Router {
+    import_bytes(db, "a.txt", "a.txt", SAMPLE.as_bytes())
+        .await
+        .expect("sample imports");
+    http::router_with(db.clone(), settings)
+}
+
+fn without_cache() -> HttpSettings {
+    HttpSettings {
+        response_cache_mib: 0,
+        ..HttpSettings::default()
+    }
+}
+
 const COUNTS: &str = "{ fichas { totalCount } productos(first: 3) { nodes { nombre } } }";
 
 #[tokio::test]
 async fn repeated_queries_are_answered_from_memory_until_an_import_changes_the_data() {
     each_database(|t| async move {
-        import_bytes(&t.db, "a.txt", "a.txt", SAMPLE.as_bytes())
-            .await
-            .expect("sample imports");
-        let router = http::router(t.db.clone());
+        let router = serving_sample(&t.db, HttpSettings::default()).await;
 
         let first = send(&router, post(COUNTS, None)).await;
         assert_eq!(first.status, StatusCode::OK);
@@ -111,10 +124,7 @@ async fn repeated_queries_are_answered_from_memory_until_an_import_changes_the_d
 #[tokio::test]
 async fn each_media_type_and_method_keeps_its_own_answer() {
     each_database(|t| async move {
-        import_bytes(&t.db, "a.txt", "a.txt", SAMPLE.as_bytes())
-            .await
-            .expect("sample imports");
-        let router = http::router(t.db.clone());
+        let router = serving_sample(&t.db, HttpSettings::default()).await;
         let graphql_json = "application/graphql-response+json";
         let plain = send(&router, post(COUNTS, None)).await;
         let typed = send(&router, post(COUNTS, Some(graphql_json))).await;
@@ -167,10 +177,7 @@ async fn each_media_type_and_method_keeps_its_own_answer() {
 #[tokio::test]
 async fn answers_with_errors_are_computed_every_time() {
     each_database(|t| async move {
-        import_bytes(&t.db, "a.txt", "a.txt", SAMPLE.as_bytes())
-            .await
-            .expect("sample imports");
-        let router = http::router(t.db.clone());
+        let router = serving_sample(&t.db, HttpSettings::default()).await;
         // The partidas resolve; the page of 1,000 servicios is refused.
         let query = "{ partidas { nodes { codigo } } servicios(first: 1000) { nodes { nombre } } }";
         for _ in 0..2 {
@@ -188,14 +195,7 @@ async fn answers_with_errors_are_computed_every_time() {
 #[tokio::test]
 async fn a_server_without_a_cache_computes_every_answer() {
     each_database(|t| async move {
-        import_bytes(&t.db, "a.txt", "a.txt", SAMPLE.as_bytes())
-            .await
-            .expect("sample imports");
-        let settings = HttpSettings {
-            response_cache_mib: 0,
-            ..HttpSettings::default()
-        };
-        let router = http::router_with(t.db.clone(), settings);
+        let router = serving_sample(&t.db, without_cache()).await;
         let first = send(&router, post(COUNTS, None)).await;
         let again = send(&router, post(COUNTS, None)).await;
         assert_eq!(again.body, first.body);
@@ -241,14 +241,7 @@ async fn requests_arriving_together_share_a_read_of_the_data_version() {
 #[tokio::test]
 async fn the_same_query_over_the_same_data_is_the_same_bytes() {
     each_database(|t| async move {
-        import_bytes(&t.db, "a.txt", "a.txt", SAMPLE.as_bytes())
-            .await
-            .expect("sample imports");
-        let settings = HttpSettings {
-            response_cache_mib: 0,
-            ..HttpSettings::default()
-        };
-        let router = http::router_with(t.db.clone(), settings);
+        let router = serving_sample(&t.db, without_cache()).await;
         // Siblings that finish in different orders: the answer keeps the
         // query's order every time, so its bytes (and its tag) are stable.
         let query = "{ productos(first: 3) { nodes { nombre } } fichas { totalCount } \

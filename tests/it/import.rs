@@ -406,7 +406,7 @@ async fn an_export_imports_back_unchanged() {
 }
 
 /// Each ficha's counts as stored on its row, in the order of
-/// `FICHA_COUNTS`'s columns.
+/// `migration::FICHA_COUNT_COLUMNS`.
 async fn stored_counts(db: &DatabaseConnection) -> Vec<(i32, [i64; 9])> {
     use sea_orm::{ConnectionTrait, Statement};
     let sql = "SELECT id, objetivos_total, objetivos_estrategicos, objetivos_enfoque_genero, \
