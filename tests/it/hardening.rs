@@ -4,116 +4,16 @@
 //! request ids — and the server keeps answering after each refusal.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use definiciones::http::{HttpSettings, router_with};
+use axum::http::{Method, Request, StatusCode, header};
+use definiciones::http::HttpSettings;
 use definiciones::import::import_bytes;
 use definiciones::limits::Limits;
-use http_body_util::BodyExt;
-use sea_orm::DatabaseConnection;
-use serde_json::{Value, json};
-use tower::ServiceExt;
+use serde_json::json;
 
-use crate::helpers::{SAMPLE, e2e_ready, each_database, sample_as, start_server};
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    bytes: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.bytes)
-            .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&self.bytes)))
-    }
-
-    fn code(&self) -> String {
-        self.json()["errors"][0]["extensions"]["code"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
-    }
-
-    fn message(&self) -> String {
-        self.json()["errors"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
-    }
-}
-
-async fn send(db: &DatabaseConnection, settings: &HttpSettings, request: Request<Body>) -> Reply {
-    let response = router_with(db.clone(), settings.clone())
-        .oneshot(request)
-        .await
-        .expect("a response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    Reply {
-        status,
-        headers,
-        bytes,
-    }
-}
-
-fn post_json(body: impl Into<Body>) -> Request<Body> {
-    Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .expect("request")
-}
-
-async fn ask(db: &DatabaseConnection, settings: &HttpSettings, query: &str) -> Reply {
-    send(
-        db,
-        settings,
-        post_json(json!({ "query": query }).to_string()),
-    )
-    .await
-}
-
-/// The query answers without errors.
-async fn answered(db: &DatabaseConnection, settings: &HttpSettings, query: &str) {
-    let reply = ask(db, settings, query).await;
-    assert_eq!(reply.status, StatusCode::OK);
-    assert!(
-        reply.json().get("errors").is_none(),
-        "expected an answer, got {}",
-        reply.json()
-    );
-}
-
-/// The query is refused with `code`, naming `limit`; then the server still answers.
-async fn refused(
-    db: &DatabaseConnection,
-    settings: &HttpSettings,
-    query: &str,
-    code: &str,
-    limit: usize,
-) {
-    let reply = ask(db, settings, query).await;
-    assert_eq!(reply.code(), code, "{}", reply.json());
-    assert!(
-        reply.message().contains(&limit.to_string()),
-        "the message names the limit: {}",
-        reply.message()
-    );
-    assert_eq!(reply.json()["data"], Value::Null, "nothing ran");
-    answered(db, settings, "{ partidas { totalCount } }").await;
-}
-
-async fn load_sample(db: &DatabaseConnection) {
-    import_bytes(db, "sample.txt", "sample.txt", SAMPLE.as_bytes())
-        .await
-        .expect("sample imports");
-}
+use crate::helpers::{
+    answered, ask, e2e_ready, each_database, load_sample, post_json, refused, sample_as, send,
+    start_server,
+};
 
 /// A chain of `levels` nested fields: partida → servicios → nodes → partida …
 fn nested(levels: usize) -> String {

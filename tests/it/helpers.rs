@@ -10,8 +10,15 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use definiciones::app;
+use definiciones::http::{HttpSettings, router_with};
+use definiciones::import::import_bytes;
+use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use tower::ServiceExt;
 
 pub const SAMPLE_NAME: &str = "2024-2026_20_01_secretaria-general-de-gobierno.txt";
 pub const SAMPLE: &str =
@@ -322,4 +329,110 @@ pub fn e2e_ready(package: &str, also: &[&Path]) -> bool {
     );
     eprintln!("skipping: missing {what}");
     false
+}
+
+/// An answer of the router, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&self.bytes)))
+    }
+
+    pub fn code(&self) -> String {
+        self.json()["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    pub fn message(&self) -> String {
+        self.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+/// Send one request through a router built with `settings`.
+pub async fn send(
+    db: &DatabaseConnection,
+    settings: &HttpSettings,
+    request: Request<Body>,
+) -> Reply {
+    let response = router_with(db.clone(), settings.clone())
+        .oneshot(request)
+        .await
+        .expect("a response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        bytes,
+    }
+}
+
+pub fn post_json(body: impl Into<Body>) -> Request<Body> {
+    Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.into())
+        .expect("request")
+}
+
+pub async fn ask(db: &DatabaseConnection, settings: &HttpSettings, query: &str) -> Reply {
+    send(
+        db,
+        settings,
+        post_json(json!({ "query": query }).to_string()),
+    )
+    .await
+}
+
+/// The query answers without errors.
+pub async fn answered(db: &DatabaseConnection, settings: &HttpSettings, query: &str) {
+    let reply = ask(db, settings, query).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.json().get("errors").is_none(),
+        "expected an answer, got {}",
+        reply.json()
+    );
+}
+
+/// The query is refused with `code`, naming `limit`; then the server still answers.
+pub async fn refused(
+    db: &DatabaseConnection,
+    settings: &HttpSettings,
+    query: &str,
+    code: &str,
+    limit: usize,
+) {
+    let reply = ask(db, settings, query).await;
+    assert_eq!(reply.code(), code, "{}", reply.json());
+    assert!(
+        reply.message().contains(&limit.to_string()),
+        "the message names the limit: {}",
+        reply.message()
+    );
+    assert_eq!(reply.json()["data"], Value::Null, "nothing ran");
+    answered(db, settings, "{ partidas { totalCount } }").await;
+}
+
+pub async fn load_sample(db: &DatabaseConnection) {
+    import_bytes(db, "sample.txt", "sample.txt", SAMPLE.as_bytes())
+        .await
+        .expect("sample imports");
 }
