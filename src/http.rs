@@ -18,7 +18,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -99,7 +99,10 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let cors = CorsLayer::new()
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH])
+        // Whatever headers a client library adds (Apollo's
+        // `apollographql-client-name`, an `Authorization` a proxy wants, a
+        // request id): answers are public and carry no credentials.
+        .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([
             header::ETAG,
             HeaderName::from_static(REQUEST_ID_HEADER),

@@ -442,11 +442,22 @@ async fn cors_compression_and_request_ids() {
             .uri("/graphql")
             .header(header::ORIGIN, "https://tablero.example")
             .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "content-type,apollographql-client-name,x-apollo-operation-name,authorization,x-request-id",
+            )
             .body(Body::empty())
             .expect("request");
         let reply = send(&t.db, &settings, preflight).await;
         assert!(reply.status.is_success());
+        // Headers client libraries add by themselves are allowed.
+        let allowed = reply.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+            .to_str()
+            .expect("ascii")
+            .to_ascii_lowercase();
+        for wanted in ["content-type", "apollographql-client-name", "x-apollo-operation-name", "authorization", "x-request-id"] {
+            assert!(allowed.contains(wanted), "{wanted} not in {allowed}");
+        }
         assert!(
             reply.headers[header::ACCESS_CONTROL_ALLOW_METHODS]
                 .to_str()
