@@ -44,7 +44,7 @@ pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// Error codes of requests refused before execution: with
 /// `application/graphql-response+json` they answer 400 without `data`.
-const REQUEST_ERRORS: [&str; 9] = [
+const REQUEST_ERRORS: [&str; 12] = [
     "GRAPHQL_PARSE_FAILED",
     "GRAPHQL_VALIDATION_FAILED",
     "QUERY_TOO_LARGE",
@@ -53,6 +53,9 @@ const REQUEST_ERRORS: [&str; 9] = [
     "ALIAS_LIMIT_EXCEEDED",
     "DIRECTIVE_LIMIT_EXCEEDED",
     "DEPTH_LIMIT_EXCEEDED",
+    "FIELD_LIMIT_EXCEEDED",
+    "INTROSPECTION_LIMIT_EXCEEDED",
+    "INTROSPECTION_DISABLED",
     "COMPLEXITY_LIMIT_EXCEEDED",
 ];
 

@@ -194,10 +194,21 @@ pub fn graphiql_page() -> Html<String> {
     crate::graphiql::page(DEFAULT_QUERY)
 }
 
-async fn sdl() -> impl IntoResponse {
+/// The SDL, unless introspection is turned off: then the schema is not
+/// given away by another door.
+async fn sdl(State(state): State<AppState>) -> impl IntoResponse {
+    let (status, body) = if state.limits.disable_introspection {
+        (
+            StatusCode::NOT_FOUND,
+            "introspection is turned off on this server, and so is its SDL\n".to_owned(),
+        )
+    } else {
+        (StatusCode::OK, graphql::sdl())
+    };
     (
+        status,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        graphql::sdl(),
+        body,
     )
 }
 

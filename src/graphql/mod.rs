@@ -40,25 +40,30 @@ use crate::loaders::{
 /// The API's schema.
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
-/// Build the schema over a database, enforcing `limits`. In production,
-/// errors do not suggest field names.
+/// Build the schema over a database, enforcing `limits`' complexity (the
+/// other limits are checked before a request reaches the schema, by
+/// `crate::limits::check`). In production, errors do not suggest field
+/// names.
 pub fn schema(db: DatabaseConnection, limits: Arc<Limits>, production: bool) -> AppSchema {
     let mut builder = Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
-        .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.recursion);
     if production {
         builder = builder.disable_suggestions();
+    }
+    if limits.disable_introspection {
+        builder = builder.disable_introspection();
     }
     builder.finish()
 }
 
 /// The schema's SDL, as `schema.graphql` holds it.
 pub fn sdl() -> String {
+    // With `@specifiedBy`, as introspection reports it (DateTime's RFC).
     Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .finish()
-        .sdl()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 /// Chile's *Definiciones Estratégicas*: every ministry (partida), public
@@ -66,7 +71,7 @@ pub fn sdl() -> String {
 /// and the productos that serve them.
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Ministries (budget partidas), by código.
     #[allow(clippy::too_many_arguments)]

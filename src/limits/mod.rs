@@ -4,10 +4,15 @@
 //!
 //! The text is measured before it is parsed (size, tokens, bracket
 //! nesting — so a hostile document cannot exhaust the parser), the parsed
-//! document is counted (aliases, directives), and the validated query is
-//! costed (depth, and complexity with page sizes: a list costs `first` ×
-//! its fields, see [`page_cost`]). Limits on the HTTP exchange itself (body
-//! size, batch size, time) are enforced by `crate::graphql_http`.
+//! document is counted (aliases, directives) and measured (the depth and
+//! number of its data fields, fragments inlined; its introspection held to
+//! good faith, see [`shape`]), and
+//! the validated query is costed (complexity with page sizes: a list costs
+//! `first` × its fields, see [`page_cost`]). Limits on the HTTP exchange
+//! itself (body size, batch size, time) are enforced by
+//! `crate::graphql_http`.
+
+pub mod shape;
 
 use std::time::Duration;
 
@@ -17,7 +22,8 @@ use async_graphql::{Positioned, ServerError};
 /// The limits, each configurable (`definiciones serve --help`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Limits {
-    /// Deepest nesting of fields a query may have.
+    /// Deepest nesting of data fields a query may have (introspection,
+    /// `__schema` and `__type`, is bounded on its own).
     #[arg(
         long = "max-depth",
         env = "DEFINICIONES_MAX_DEPTH",
@@ -31,6 +37,14 @@ pub struct Limits {
         default_value_t = 50_000
     )]
     pub complexity: usize,
+    /// Most data fields a query may select once its fragments are inlined
+    /// (a fragment spread twice counts twice).
+    #[arg(
+        long = "max-fields",
+        env = "DEFINICIONES_MAX_FIELDS",
+        default_value_t = 10_000
+    )]
+    pub fields: usize,
     /// Most aliases a query may use.
     #[arg(
         long = "max-aliases",
@@ -83,6 +97,13 @@ pub struct Limits {
         default_value_t = 10_000
     )]
     pub timeout_ms: u64,
+    /// Refuse introspection (`__schema`, `__type`): for public servers whose
+    /// clients know the schema. GraphiQL and code generators need it on.
+    #[arg(
+        long = "disable-introspection",
+        env = "DEFINICIONES_DISABLE_INTROSPECTION"
+    )]
+    pub disable_introspection: bool,
 }
 
 impl Default for Limits {
@@ -90,6 +111,7 @@ impl Default for Limits {
         Limits {
             depth: 12,
             complexity: 50_000,
+            fields: 10_000,
             aliases: 30,
             directives: 50,
             recursion: 32,
@@ -98,6 +120,7 @@ impl Default for Limits {
             body_bytes: 1024 * 1024,
             batch: 10,
             timeout_ms: 10_000,
+            disable_introspection: false,
         }
     }
 }
@@ -127,9 +150,10 @@ pub fn refused(code: &'static str, message: String) -> ServerError {
 }
 
 /// Check a request's text and document before it runs: size, tokens and
-/// bracket nesting before parsing, then aliases and directives of the
-/// parsed document (kept in the request, so it is parsed once). Depth and
-/// complexity are the schema's own checks (see [`explain`]).
+/// bracket nesting before parsing, then the parsed document's aliases,
+/// directives, depth and introspection (the document is kept in the
+/// request, so it is parsed once). Complexity is the schema's own check
+/// (see [`explain`]).
 ///
 /// These checks run outside the schema on purpose: an async-graphql
 /// extension would wrap the resolution of every field of every answer.
@@ -156,6 +180,37 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
             format!(
                 "the query uses {} directives; at most {} are allowed",
                 counts.directives, limits.directives
+            ),
+        ));
+    }
+    let shape = shape::of(document).map_err(|unbounded| {
+        refused(
+            "INTROSPECTION_LIMIT_EXCEEDED",
+            format!("{unbounded}; ask for the schema as graphql-js's introspection query does"),
+        )
+    })?;
+    if shape.introspects && limits.disable_introspection {
+        return Err(refused(
+            "INTROSPECTION_DISABLED",
+            "introspection (`__schema`, `__type`) is turned off on this server; ask its operators for the schema, or run `definiciones schema` on a copy of your own"
+                .to_owned(),
+        ));
+    }
+    if shape.fields > limits.fields {
+        return Err(refused(
+            "FIELD_LIMIT_EXCEEDED",
+            format!(
+                "the query selects {} fields once its fragments are inlined; at most {} are allowed",
+                shape.fields, limits.fields
+            ),
+        ));
+    }
+    if shape.depth > limits.depth {
+        return Err(refused(
+            "DEPTH_LIMIT_EXCEEDED",
+            format!(
+                "the query nests fields {} levels deep; at most {} are allowed",
+                shape.depth, limits.depth
             ),
         ));
     }
@@ -197,17 +252,10 @@ pub fn check_text(query: &str, limits: &Limits) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Give the schema's own depth and complexity refusals their code and a
-/// message naming the limit. Returns whether `error` was one of them.
+/// Give the schema's own complexity refusal its code and a message naming
+/// the limit. Returns whether `error` was one.
 pub fn explain(error: &mut ServerError, limits: &Limits) -> bool {
     let (code, message) = match error.message.as_str() {
-        "Query is nested too deep." => (
-            "DEPTH_LIMIT_EXCEEDED",
-            format!(
-                "the query nests fields more than {} levels deep; at most {} are allowed",
-                limits.depth, limits.depth
-            ),
-        ),
         "Query is too complex." => (
             "COMPLEXITY_LIMIT_EXCEEDED",
             format!(

@@ -183,6 +183,51 @@ async fn query_text_limits() {
 }
 
 #[tokio::test]
+async fn field_limit_counts_fragments_inlined() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let settings = HttpSettings::default();
+        // Each fragment spreads the next ten times: 10^4 fields in a few
+        // hundred characters.
+        let tree = |extra: &str| {
+            let mut query = format!("{{ {extra} partidas(first: 1) {{ nodes {{ ...F0 }} }} }}");
+            for i in 0..3 {
+                query += &format!(
+                    " fragment F{i} on Partida {{ {} }}",
+                    format!("...F{} ", i + 1).repeat(10)
+                );
+            }
+            query + &format!(" fragment F3 on Partida {{ {} }}", "codigo ".repeat(10))
+        };
+        // partidas, nodes and the tree's 10 000 codigo.
+        refused(&t.db, &settings, &tree(""), "FIELD_LIMIT_EXCEEDED", 10_000).await;
+        let mut limits = settings.limits.clone();
+        limits.fields = 10_002;
+        let roomier = HttpSettings {
+            limits,
+            ..HttpSettings::default()
+        };
+        answered(&t.db, &roomier, &tree("")).await;
+        refused(
+            &t.db,
+            &roomier,
+            &tree("__typename"),
+            "FIELD_LIMIT_EXCEEDED",
+            10_002,
+        )
+        .await;
+        // A fragment bomb (2^60 fields in 2 kB) is refused as fast.
+        let mut bomb = String::from("{ partidas(first: 1) { nodes { ...B0 } } }");
+        for i in 0..60 {
+            bomb += &format!(" fragment B{i} on Partida {{ ...B{n} ...B{n} }}", n = i + 1);
+        }
+        bomb += " fragment B60 on Partida { codigo }";
+        refused(&t.db, &settings, &bomb, "FIELD_LIMIT_EXCEEDED", 10_000).await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn batch_limit() {
     each_database(|t| async move {
         let settings = HttpSettings::default();

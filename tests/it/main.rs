@@ -10,4 +10,5 @@ mod faults;
 mod hardening;
 mod helpers;
 mod import;
+mod introspection;
 mod serve;
