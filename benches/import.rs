@@ -9,8 +9,8 @@
 
 use std::time::Instant;
 
-use definiciones::app;
-use definiciones::import::{Summary, import_bytes};
+use definiciones::cli;
+use definiciones::store::import::{Summary, import_bytes};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 const PARTIDAS: usize = 40;
@@ -81,13 +81,13 @@ async fn main() {
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    let db = app::open_with(&url, definiciones::db::Pool::Single)
+    let db = cli::open_with(&url, definiciones::store::Pool::Single)
         .await
         .expect("SQLite opens");
     run("sqlite", &db, &corpus).await;
 
     if let Ok(url) = std::env::var("BENCH_DATABASE_URL") {
-        let db = app::open_with(&url, definiciones::db::Pool::Single)
+        let db = cli::open_with(&url, definiciones::store::Pool::Single)
             .await
             .expect("BENCH_DATABASE_URL opens");
         for table in [

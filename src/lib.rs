@@ -3,34 +3,26 @@
 //!
 //! # Layout
 //!
-//! - [`ficha`]: the ficha as a value; parse published text, render it back.
-//! - [`import`]: store a ficha in one transaction; [`export`]: read them back.
-//! - [`db`]: open the database (SQLite or PostgreSQL) and migrate it.
-//! - [`bundled`]: the real fichas shipped inside the binary; [`generate`]:
-//!   synthetic ones at national scale.
-//! - [`graphql`]: the schema; [`loaders`]: the batched reads behind it.
-//! - [`graphql_http`]: `/graphql` per the GraphQL-over-HTTP spec;
-//!   [`limits`]: what a query may ask.
-//! - [`graphiql`]: the GraphiQL page and its embedded assets.
-//! - [`http`]: the routes; [`app`]: what each command does; [`config`]: the
-//!   command line.
+//! A folder per flow; dependencies run one way, `cli → http → graphql →
+//! loaders → entity` and `cli → store → ficha`:
+//!
+//! - [`cli`]: the command line (every option with its default) and what each
+//!   command does.
+//! - [`ficha`]: the ficha as a value; parse published text, render it back,
+//!   the section titles and headers, synthetic fichas, the bundled ones.
+//! - [`store`]: open and migrate the database under the one write lock;
+//!   import fichas in a transaction each; export them back.
+//! - [`loaders`]: the batched reads, one statement per level of a response.
+//! - [`graphql`]: the schema: types, connections, filters, aggregates.
+//! - [`http`]: `/graphql` per the GraphQL-over-HTTP spec, the response
+//!   cache, the query limits, GraphiQL, the SDL, health.
 //!
 //! Data flows one way: ficha text → parser → model → database; request →
 //! GraphQL → data loaders → database.
 
-pub mod app;
-pub mod bundled;
-pub mod cache;
-pub mod config;
-pub mod db;
-pub mod export;
+pub mod cli;
 pub mod ficha;
-pub mod generate;
-pub mod graphiql;
 pub mod graphql;
-pub mod graphql_http;
 pub mod http;
-pub mod import;
-pub mod limits;
 pub mod loaders;
-pub mod response_order;
+pub mod store;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use definiciones::config::Cli;
+use definiciones::cli::Cli;
 use tracing_subscriber::EnvFilter;
 
 // Many small, short-lived allocations per request (rows, JSON values):
@@ -23,7 +23,7 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match definiciones::app::run(cli).await {
+    match definiciones::cli::run(cli).await {
         Ok(code) => code,
         Err(error) => {
             let error = anyhow::Error::from(error);

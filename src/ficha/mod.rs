@@ -7,6 +7,8 @@
 //! Nothing here touches a database; the importer (`crate::import`) takes a
 //! [`Ficha`] from here and stores it.
 
+pub mod bundled;
+pub mod generate;
 mod parse;
 mod render;
 pub mod text;

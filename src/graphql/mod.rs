@@ -31,7 +31,7 @@ use self::types::{
     ObjetivoMinisterial, ObjetivoMinisterialConnection, Partida, PartidaConnection, Producto,
     ProductoConnection, Servicio, ServicioConnection, args, find,
 };
-use crate::limits::Limits;
+use crate::http::limits::Limits;
 use crate::loaders::{
     FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe, PartidasDe, ProductosDe,
     ServiciosDe,
@@ -42,7 +42,7 @@ pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
 /// Build the schema over a database, enforcing `limits`' complexity (the
 /// other limits are checked before a request reaches the schema, by
-/// `crate::limits::check`). In production, errors do not suggest field
+/// `crate::http::limits::check`). In production, errors do not suggest field
 /// names.
 pub fn schema(db: DatabaseConnection, limits: Arc<Limits>, production: bool) -> AppSchema {
     let mut builder = Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
@@ -75,7 +75,7 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// Ministries (budget partidas), by código.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn partidas(
         &self,
         ctx: &Context<'_>,
@@ -109,7 +109,7 @@ impl QueryRoot {
 
     /// Public services (budget capítulos), by partida and capítulo.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn servicios(
         &self,
         ctx: &Context<'_>,
@@ -151,7 +151,7 @@ impl QueryRoot {
 
     /// Fichas, by partida, capítulo and período.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn fichas(
         &self,
         ctx: &Context<'_>,
@@ -174,7 +174,7 @@ impl QueryRoot {
 
     /// Ministry objectives of every partida, by partida, período and prioridad.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,
@@ -194,7 +194,7 @@ impl QueryRoot {
     /// Institutional objectives of every servicio, by partida, capítulo,
     /// período and prioridad.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -213,7 +213,7 @@ impl QueryRoot {
 
     /// Productos of every servicio, by partida, capítulo, período and número.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn productos(
         &self,
         ctx: &Context<'_>,

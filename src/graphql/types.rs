@@ -192,7 +192,7 @@ impl Partida {
 
     /// The ministry's public services (its capítulos), by capítulo.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn servicios(
         &self,
         ctx: &Context<'_>,
@@ -212,7 +212,7 @@ impl Partida {
     /// The ministry's objectives, by período and prioridad. `periodo`: a
     /// year (`"2025"`) or a período (`"2024-2026"`); all períodos when omitted.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,
@@ -282,7 +282,7 @@ impl Servicio {
 
     /// Every ficha the servicio filed, oldest período first.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn fichas(
         &self,
         ctx: &Context<'_>,
@@ -373,7 +373,7 @@ impl Ficha {
 
     /// The servicio's own objectives in this ficha, by prioridad.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -393,7 +393,7 @@ impl Ficha {
     /// The final goods and services (*Bienes / Servicios Finales*) of this
     /// ficha, by número.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn productos(
         &self,
         ctx: &Context<'_>,
@@ -462,7 +462,7 @@ impl ObjetivoMinisterial {
     /// The institutional objectives that serve it, across every servicio of
     /// the ministry.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -543,7 +543,7 @@ impl ObjetivoInstitucional {
 
     /// The ministry objectives it serves (*Objetivos del Ministerio Relacionados*).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,
@@ -562,7 +562,7 @@ impl ObjetivoInstitucional {
 
     /// The productos that serve it.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn productos(
         &self,
         ctx: &Context<'_>,
@@ -623,7 +623,7 @@ impl Producto {
 
     /// The institutional objectives it serves (*N° Objetivo Estratégico Relacionado*).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_institucionales(
         &self,
         ctx: &Context<'_>,
@@ -643,7 +643,7 @@ impl Producto {
     /// The ministry objectives it ultimately serves, through the
     /// institutional objectives it serves (each once).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::http::limits::page_cost(first, last, child_complexity)")]
     async fn objetivos_ministeriales(
         &self,
         ctx: &Context<'_>,

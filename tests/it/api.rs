@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use definiciones::http::{self, SQL_STATEMENTS_HEADER};
-use definiciones::import::import_bytes;
+use definiciones::store::import::import_bytes;
 use http_body_util::BodyExt;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -185,7 +185,7 @@ async fn every_type_links_to_its_neighbours() {
         assert!(f["leyOrganica"].as_str().expect("text").starts_with("Ley N° 19.032"));
         assert_eq!(f["fuente"]["archivo"], "sample.txt");
         assert_eq!(f["fuente"]["linea"], 3);
-        assert_eq!(f["fuente"]["sha256"], definiciones::import::sha256_hex(SAMPLE.as_bytes()));
+        assert_eq!(f["fuente"]["sha256"], definiciones::store::import::sha256_hex(SAMPLE.as_bytes()));
         assert_eq!(
             f["objetivosInstitucionales"]["nodes"],
             json!([{
@@ -851,13 +851,13 @@ async fn every_query_in_the_readme_cookbook_returns_what_it_shows() {
 #[tokio::test]
 async fn the_benchmark_queries_answer_on_generated_data() {
     each_database(|t| async move {
-        let scale = definiciones::generate::Scale {
+        let scale = definiciones::ficha::generate::Scale {
             partidas: 8,
             servicios: 24,
             periodos: 1,
             seed: 3,
         };
-        for ficha in definiciones::generate::fichas(scale) {
+        for ficha in definiciones::ficha::generate::fichas(scale) {
             let text = definiciones::ficha::render(&ficha);
             import_bytes(&t.db, "generated.txt", "generated.txt", text.as_bytes())
                 .await

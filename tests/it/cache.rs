@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use definiciones::http::{self, HttpSettings, SQL_STATEMENTS_HEADER};
-use definiciones::import::{Outcome, import_bytes};
+use definiciones::store::import::{Outcome, import_bytes};
 use http_body_util::BodyExt;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -213,7 +213,7 @@ async fn a_server_without_a_cache_computes_every_answer() {
 #[tokio::test]
 async fn requests_arriving_together_share_a_read_of_the_data_version() {
     each_database(|t| async move {
-        let versions = definiciones::cache::Versions::new(t.db.clone());
+        let versions = definiciones::http::cache::Versions::new(t.db.clone());
         let before = versions.current().await.expect("a version");
         let together: Vec<_> = (0..50)
             .map(|_| {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use definiciones::{app, http};
+use definiciones::{cli, http};
 use http_body_util::BodyExt;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -535,10 +535,10 @@ async fn postgresql_outage_fails_fast_and_recovers_without_restart() {
     };
     let cluster = Cluster::create(bin);
     cluster.start();
-    let db = app::open(&cluster.url())
+    let db = cli::open(&cluster.url())
         .await
         .expect("the throwaway cluster opens and migrates");
-    app::seed(&db).await.expect("the bundled ficha loads");
+    cli::seed(&db).await.expect("the bundled ficha loads");
     // One router and one pool for the whole test, as a running server has.
     let router = http::router(db);
 

@@ -6,8 +6,8 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use definiciones::http::HttpSettings;
-use definiciones::import::import_bytes;
-use definiciones::limits::Limits;
+use definiciones::http::limits::Limits;
+use definiciones::store::import::import_bytes;
 use serde_json::json;
 
 use crate::helpers::{

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use definiciones::app;
+use definiciones::cli;
 use definiciones::http::{HttpSettings, router_with};
-use definiciones::import::import_bytes;
+use definiciones::store::import::import_bytes;
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -94,7 +94,7 @@ fn unique_name() -> String {
 async fn sqlite() -> (TestDb, Guard) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let db = app::open(&url).await.expect("SQLite opens and migrates");
+    let db = cli::open(&url).await.expect("SQLite opens and migrates");
     (
         TestDb {
             url,
@@ -138,7 +138,7 @@ async fn postgres(admin_url: &str) -> (TestDb, Guard) {
         admin_url: admin_url.to_owned(),
         name,
     };
-    let db = app::open(&url)
+    let db = cli::open(&url)
         .await
         .expect("PostgreSQL opens and migrates");
     (

@@ -1,8 +1,8 @@
 //! The importer against real databases: whole fichas or nothing,
 //! idempotence, replacement, and the ministry objectives fichas share.
 
-use definiciones::export;
-use definiciones::import::{ImportError, Outcome, import_bytes};
+use definiciones::store::export;
+use definiciones::store::import::{ImportError, Outcome, import_bytes};
 use entity::prelude::*;
 use entity::{objetivo_institucional, objetivo_ministerial, producto};
 use sea_orm::{
@@ -62,7 +62,7 @@ async fn sample_is_stored_with_every_row_and_link() {
         assert_eq!(ficha.source_file, SAMPLE_NAME);
         assert_eq!(
             ficha.sha256,
-            definiciones::import::sha256_hex(SAMPLE.as_bytes())
+            definiciones::store::import::sha256_hex(SAMPLE.as_bytes())
         );
     })
     .await;

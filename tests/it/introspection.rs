@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use definiciones::http::HttpSettings;
-use definiciones::limits::shape::MAX_OF_TYPE;
+use definiciones::http::limits::shape::MAX_OF_TYPE;
 use serde_json::json;
 
 use crate::helpers::{

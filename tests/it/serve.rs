@@ -5,7 +5,7 @@ use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use definiciones::{app, http};
+use definiciones::{cli, http};
 use entity::prelude::*;
 use http_body_util::BodyExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -65,8 +65,8 @@ async fn ready_says_so_when_the_database_is_gone() {
 #[tokio::test]
 async fn seeding_loads_the_bundled_fichas_once() {
     each_database(|t| async move {
-        app::seed(&t.db).await.expect("seed");
-        app::seed(&t.db).await.expect("seed again");
+        cli::seed(&t.db).await.expect("seed");
+        cli::seed(&t.db).await.expect("seed again");
         assert_eq!(
             Ficha::find().count(&t.db).await.expect("count"),
             1,
@@ -97,7 +97,7 @@ async fn serve_on_a_fresh_directory_creates_the_database_with_the_bundled_ficha(
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 
     let url = format!("sqlite://{}", cwd.path().join("definiciones.db").display());
-    let db = app::open(&url).await.expect("the default database exists");
+    let db = cli::open(&url).await.expect("the default database exists");
     assert_eq!(Ficha::find().count(&db).await.expect("count"), 1);
     assert_eq!(
         ObjetivoInstitucional::find()

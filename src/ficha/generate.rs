@@ -16,11 +16,11 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::export::file_name;
 use crate::ficha::{
     Ficha, ObjetivoInstitucional, ObjetivoMinisterial, Partida, Periodo, Producto, Servicio,
     TipoObjetivo,
 };
+use crate::store::export::file_name;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,7 @@
 //! the first ficha stores them and later ones must agree.
 //!
 //! Parsing is `crate::ficha`'s job; finding files and reporting progress is
-//! `crate::app`'s.
+//! `crate::cli`'s.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -135,7 +135,9 @@ pub async fn store(
     if outcome == Outcome::Unchanged {
         txn.rollback().await.map_err(database)?;
     } else {
-        crate::db::bump_data_version(&txn).await.map_err(database)?;
+        crate::store::bump_data_version(&txn)
+            .await
+            .map_err(database)?;
         txn.commit().await.map_err(database)?;
     }
     Ok(outcome)
@@ -792,7 +794,7 @@ impl fmt::Display for Summary {
 #[tracing::instrument(skip(db))]
 pub async fn import_bundled(db: &DatabaseConnection) -> Summary {
     let mut summary = Summary::default();
-    for (name, bytes) in crate::bundled::fichas() {
+    for (name, bytes) in crate::ficha::bundled::fichas() {
         let result = import_bytes(db, name, name, bytes).await;
         match &result {
             Ok(outcome) => tracing::info!(file = name, %outcome, "bundled ficha"),

@@ -9,10 +9,10 @@
 //! the query string, refuses mutations (405) and answers with an `ETag`
 //! and `Cache-Control` so caches can revalidate (304 when unchanged).
 //!
-//! An answer kept by `crate::cache` for the same request at the same data
+//! An answer kept by `super::cache` for the same request at the same data
 //! version is sent again without running anything else.
 //!
-//! What a request may ask is limited by `crate::limits`; executing it is
+//! What a request may ask is limited by `super::limits`; executing it is
 //! the schema's job; the request's data loader and statement count are set
 //! up here.
 
@@ -31,10 +31,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::cache::{Entry, Key};
 use crate::http::AppState;
-use crate::response_order::Order;
-use crate::{db, loaders};
+use crate::http::cache::{Entry, Key};
+use crate::http::response_order::Order;
+use crate::loaders;
+use crate::store as db;
 
 /// Response header with the number of SQL statements a request ran.
 pub const SQL_STATEMENTS_HEADER: &str = "x-sql-statements";
@@ -313,7 +314,7 @@ fn request_of(
 
 fn get_request(
     params: Result<Query<GetParams>, QueryRejection>,
-    limits: &crate::limits::Limits,
+    limits: &crate::http::limits::Limits,
 ) -> Result<BatchRequest, Refusal> {
     let Query(params) = params.map_err(|e| bad(format!("the query string cannot be read: {e}")))?;
     let query = params
@@ -322,7 +323,7 @@ fn get_request(
     // GET is for reading: a mutation must come by POST. Only a text within
     // the limits is parsed (the others are refused when they run), and the
     // document is kept so it is parsed once.
-    let document = crate::limits::check_text(&query, limits)
+    let document = crate::http::limits::check_text(&query, limits)
         .ok()
         .and_then(|()| async_graphql::parser::parse_query(&query).ok());
     if let Some(document) = &document {
@@ -446,7 +447,7 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
     let started = Instant::now();
     let limits = &state.limits;
     let run_one = |mut one: async_graphql::Request| async move {
-        if let Err(refusal) = crate::limits::check(&mut one, limits) {
+        if let Err(refusal) = crate::http::limits::check(&mut one, limits) {
             return async_graphql::Response::from_errors(vec![refusal]);
         }
         // The query's field order, from the document the limits parsed.
@@ -499,9 +500,13 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
 
 /// Give every error an `extensions.code`: async-graphql's own parse and
 /// validation errors come without one.
-fn codify(response: &mut async_graphql::Response, query: &str, limits: &crate::limits::Limits) {
+fn codify(
+    response: &mut async_graphql::Response,
+    query: &str,
+    limits: &crate::http::limits::Limits,
+) {
     for error in &mut response.errors {
-        if crate::limits::explain(error, limits) {
+        if crate::http::limits::explain(error, limits) {
             continue;
         }
         let extensions = error.extensions.get_or_insert_with(Default::default);

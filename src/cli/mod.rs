@@ -2,10 +2,14 @@
 //! command. Every flag that makes sense outside a single run also reads an
 //! environment variable; the doc comments are the `--help` text.
 //!
-//! This module only describes options; `crate::app` acts on them.
+//! This module only describes options; `commands` acts on them.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+mod commands;
+
+pub use commands::{AppError, ficha_files, open, open_with, run, seed, serve_on};
 
 use clap::{Args, Parser, Subcommand};
 

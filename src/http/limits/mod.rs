@@ -10,7 +10,7 @@
 //! the validated query is costed (complexity with page sizes: a list costs
 //! `first` × its fields, see [`page_cost`]). Limits on the HTTP exchange
 //! itself (body size, batch size, time) are enforced by
-//! `crate::graphql_http`.
+//! `super::endpoint`.
 
 pub mod shape;
 

@@ -5,6 +5,9 @@
 //! readers never wait for the importer; foreign keys on; a busy timeout
 //! instead of instant "database is locked" errors).
 
+pub mod export;
+pub mod import;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

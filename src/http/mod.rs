@@ -2,10 +2,16 @@
 //! browsers, the SDL, health and readiness.
 //!
 //! [`router`] builds the whole application so the binary and the tests run
-//! the same thing; `crate::app` binds it to a socket. The GraphQL endpoint
-//! itself is `crate::graphql_http`; this module adds the layers every
+//! the same thing; `crate::cli` binds it to a socket. The GraphQL endpoint
+//! itself is [`endpoint`]; this module adds the layers every
 //! response gets: request ids, a log span per request, CORS, compression
 //! and the body size limit.
+
+pub mod cache;
+pub mod endpoint;
+pub mod graphiql;
+pub mod limits;
+pub mod response_order;
 
 use std::sync::Arc;
 
@@ -22,10 +28,10 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::cache::{ResponseCache, Versions};
 use crate::graphql::{self, AppSchema};
-pub use crate::graphql_http::SQL_STATEMENTS_HEADER;
-use crate::limits::Limits;
+use crate::http::cache::{ResponseCache, Versions};
+pub use crate::http::endpoint::SQL_STATEMENTS_HEADER;
+use crate::http::limits::Limits;
 
 /// The request id header: set when the client sends none, echoed in the
 /// response and recorded on the request's log span.
@@ -49,7 +55,7 @@ pub struct HttpSettings {
         default_value = "*"
     )]
     pub cors_origins: Vec<String>,
-    /// Memory for answers kept between imports, in MiB (`crate::cache`); 0
+    /// Memory for answers kept between imports, in MiB; 0
     /// turns the response cache off.
     #[arg(
         long = "response-cache-mib",
@@ -127,12 +133,12 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
         .route("/", get(graphiql))
         .route(
             "/graphql",
-            get(crate::graphql_http::graphql).post(crate::graphql_http::graphql),
+            get(crate::http::endpoint::graphql).post(crate::http::endpoint::graphql),
         )
         .route("/schema.graphql", get(sdl))
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .merge(crate::graphiql::routes())
+        .merge(crate::http::graphiql::routes())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .with_state(AppState {
             cache: ResponseCache::new(settings.response_cache_mib)
@@ -191,7 +197,7 @@ async fn graphiql() -> Html<String> {
 
 /// The GraphiQL page, opened on [`DEFAULT_QUERY`].
 pub fn graphiql_page() -> Html<String> {
-    crate::graphiql::page(DEFAULT_QUERY)
+    crate::http::graphiql::page(DEFAULT_QUERY)
 }
 
 /// The SDL, unless introspection is turned off: then the schema is not

@@ -13,11 +13,12 @@ use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use serde::Serialize;
 use tokio::net::TcpListener;
 
-use crate::config::{CheckArgs, Cli, Command, ExportArgs, ImportArgs, ServeArgs};
-use crate::export::ExportError;
+use crate::cli::{CheckArgs, Cli, Command, ExportArgs, ImportArgs, ServeArgs};
 use crate::ficha::{self, Ficha};
-use crate::import::{self, Summary};
-use crate::{db, http};
+use crate::http;
+use crate::store as db;
+use crate::store::export::ExportError;
+use crate::store::import::{self, Summary};
 
 /// Why a command could not run at all (problems with single fichas are
 /// reported per file and end in exit code 1 instead).
@@ -72,17 +73,18 @@ pub async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Serve(args) => serve(args).await,
         Command::Generate(args) => {
-            let scale = crate::generate::Scale {
+            let scale = crate::ficha::generate::Scale {
                 partidas: args.partidas,
                 servicios: args.servicios,
                 periodos: args.periodos,
                 seed: args.seed,
             };
-            let written =
-                crate::generate::write(scale, &args.out).map_err(|source| AppError::Path {
+            let written = crate::ficha::generate::write(scale, &args.out).map_err(|source| {
+                AppError::Path {
                     path: args.out.clone(),
                     source,
-                })?;
+                }
+            })?;
             println!(
                 "generated {} fichas in {}",
                 written.len(),
@@ -289,7 +291,7 @@ async fn import(args: ImportArgs) -> Result<ExitCode, AppError> {
 
 async fn export(args: ExportArgs) -> Result<ExitCode, AppError> {
     let db = open(&args.database.database_url).await?;
-    let written = crate::export::export(&db, &args.dir).await?;
+    let written = crate::store::export::export(&db, &args.dir).await?;
     println!(
         "exported {} fichas to {}",
         written.len(),

@@ -17,7 +17,7 @@ use crate::ficha::text::slug;
 use crate::ficha::{
     Ficha, ObjetivoInstitucional, ObjetivoMinisterial, Partida, Periodo, Producto, Servicio, render,
 };
-use crate::import::tipo_of;
+use crate::store::import::tipo_of;
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
