@@ -20,7 +20,6 @@ use crate::ficha::{
     Ficha, ObjetivoInstitucional, ObjetivoMinisterial, Partida, Periodo, Producto, Servicio,
     TipoObjetivo,
 };
-use crate::store::export::file_name;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -392,7 +391,7 @@ pub fn write(scale: Scale, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut rng = ChaCha8Rng::seed_from_u64(scale.seed ^ 0x5eed);
     let mut written = Vec::new();
     for ficha in fichas(scale) {
-        let path = dir.join(file_name(&ficha));
+        let path = dir.join(ficha.file_name());
         std::fs::write(&path, render_as_extracted(&ficha, &mut rng))?;
         written.push(path);
     }

@@ -157,6 +157,18 @@ pub struct Producto {
 }
 
 impl Ficha {
+    /// The file name the ficha is written under, in the bundled fichas'
+    /// style: `2024-2026_20_01_secretaria-general-de-gobierno.txt`.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{}_{}_{}_{}.txt",
+            self.periodo,
+            text::slug(&self.partida.codigo),
+            text::slug(&self.servicio.capitulo),
+            text::slug(&self.servicio.nombre)
+        )
+    }
+
     /// The same ficha with every source line set to 0: what it says, not
     /// where it said it.
     pub fn without_lines(&self) -> Ficha {

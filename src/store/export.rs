@@ -13,11 +13,9 @@ use entity::{
 };
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder};
 
-use crate::ficha::text::slug;
 use crate::ficha::{
     Ficha, ObjetivoInstitucional, ObjetivoMinisterial, Partida, Periodo, Producto, Servicio, render,
 };
-use crate::store::import::tipo_of;
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +94,7 @@ pub async fn load_fichas(db: &DatabaseConnection) -> Result<Vec<Ficha>, DbErr> {
             .or_default()
             .push(ObjetivoInstitucional {
                 prioridad: o.prioridad as u32,
-                tipo: tipo_of(o.tipo),
+                tipo: o.tipo.into(),
                 descripcion: o.descripcion,
                 enfoque_genero: o.enfoque_genero,
                 cambio_climatico: o.cambio_climatico,
@@ -149,7 +147,7 @@ pub async fn load_fichas(db: &DatabaseConnection) -> Result<Vec<Ficha>, DbErr> {
                 list.iter()
                     .map(|o| ObjetivoMinisterial {
                         prioridad: o.prioridad as u32,
-                        tipo: tipo_of(o.tipo),
+                        tipo: o.tipo.into(),
                         descripcion: o.descripcion.clone(),
                         line: o.line as usize,
                     })
@@ -187,18 +185,6 @@ pub async fn load_fichas(db: &DatabaseConnection) -> Result<Vec<Ficha>, DbErr> {
     Ok(fichas)
 }
 
-/// The file name an exported ficha gets, in the bundled fichas' style:
-/// `2024-2026_20_01_secretaria-general-de-gobierno.txt`.
-pub fn file_name(ficha: &Ficha) -> String {
-    format!(
-        "{}_{}_{}_{}.txt",
-        ficha.periodo,
-        slug(&ficha.partida.codigo),
-        slug(&ficha.servicio.capitulo),
-        slug(&ficha.servicio.nombre)
-    )
-}
-
 /// Write every stored ficha into `dir`; returns the files written.
 #[tracing::instrument(skip(db))]
 pub async fn export(db: &DatabaseConnection, dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
@@ -212,7 +198,7 @@ pub async fn export(db: &DatabaseConnection, dir: &Path) -> Result<Vec<PathBuf>,
         .map_err(|e| write_error(dir, e))?;
     let mut written = Vec::with_capacity(fichas.len());
     for ficha in &fichas {
-        let path = dir.join(file_name(ficha));
+        let path = dir.join(ficha.file_name());
         tokio::fs::write(&path, render(ficha))
             .await
             .map_err(|e| write_error(&path, e))?;

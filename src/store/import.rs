@@ -479,7 +479,7 @@ impl Writer<'_> {
                     desde: Set(periodo.desde),
                     hasta: Set(periodo.hasta),
                     prioridad: Set(o.prioridad as i32),
-                    tipo: Set(tipo(o.tipo)),
+                    tipo: Set(o.tipo.into()),
                     descripcion: Set(o.descripcion.clone()),
                     search_text: Set(fold(&o.descripcion)),
                     source_ficha_id: Set(Some(ficha_id)),
@@ -510,7 +510,9 @@ impl Writer<'_> {
                         prioridad: s.prioridad,
                     });
                 }
-                Some(o) if tipo(o.tipo) != s.tipo || fold(&o.descripcion) != s.search_text => {
+                Some(o)
+                    if TipoDb::from(o.tipo) != s.tipo || fold(&o.descripcion) != s.search_text =>
+                {
                     return Some(Difference::Changed(o.clone()));
                 }
                 Some(_) => {}
@@ -545,7 +547,7 @@ impl Writer<'_> {
         let stored_as = |prioridad: i32| match stored.iter().find(|s| s.prioridad == prioridad) {
             Some(s) => format!(
                 "ministry objective {prioridad} as stored from {source} ({})",
-                show(tipo_of(s.tipo), &s.descripcion)
+                show(s.tipo.into(), &s.descripcion)
             ),
             None => format!(
                 "only the ministry objectives stored from {source} ({})",
@@ -600,7 +602,7 @@ impl Writer<'_> {
                 .map(|o| objetivo_institucional::ActiveModel {
                     ficha_id: Set(ficha_id),
                     prioridad: Set(o.prioridad as i32),
-                    tipo: Set(tipo(o.tipo)),
+                    tipo: Set(o.tipo.into()),
                     descripcion: Set(o.descripcion.clone()),
                     search_text: Set(fold(&o.descripcion)),
                     enfoque_genero: Set(o.enfoque_genero),
@@ -727,22 +729,6 @@ impl Writer<'_> {
         }
         self.txn.execute(&update).await?;
         Ok(())
-    }
-}
-
-/// The stored form of a tipo.
-pub fn tipo(tipo: TipoObjetivo) -> TipoDb {
-    match tipo {
-        TipoObjetivo::Estrategico => TipoDb::Estrategico,
-        TipoObjetivo::GestionInstitucional => TipoDb::GestionInstitucional,
-    }
-}
-
-/// The model's form of a stored tipo.
-pub fn tipo_of(tipo: TipoDb) -> TipoObjetivo {
-    match tipo {
-        TipoDb::Estrategico => TipoObjetivo::Estrategico,
-        TipoDb::GestionInstitucional => TipoObjetivo::GestionInstitucional,
     }
 }
 

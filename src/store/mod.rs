@@ -99,6 +99,29 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     txn.commit().await
 }
 
+/// The stored form of a tipo (the entity's own enum, which the database
+/// column maps).
+impl From<crate::ficha::TipoObjetivo> for entity::tipo_objetivo::TipoObjetivo {
+    fn from(tipo: crate::ficha::TipoObjetivo) -> Self {
+        use crate::ficha::TipoObjetivo as Model;
+        match tipo {
+            Model::Estrategico => Self::Estrategico,
+            Model::GestionInstitucional => Self::GestionInstitucional,
+        }
+    }
+}
+
+/// The model's form of a stored tipo.
+impl From<entity::tipo_objetivo::TipoObjetivo> for crate::ficha::TipoObjetivo {
+    fn from(tipo: entity::tipo_objetivo::TipoObjetivo) -> Self {
+        use entity::tipo_objetivo::TipoObjetivo as Stored;
+        match tipo {
+            Stored::Estrategico => Self::Estrategico,
+            Stored::GestionInstitucional => Self::GestionInstitucional,
+        }
+    }
+}
+
 /// Whether this is an embedded SQLite database (seeded with the bundled
 /// fichas on first start) rather than a shared server.
 pub fn is_embedded(db: &DatabaseConnection) -> bool {
