@@ -16,7 +16,9 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::ficha::{
+use super::layout::Section;
+use super::render::{self, Extraction, PageBreak};
+use super::{
     Ficha, ObjetivoInstitucional, ObjetivoMinisterial, Partida, Periodo, Producto, Servicio,
     TipoObjetivo,
 };
@@ -284,105 +286,52 @@ pub fn fichas(scale: Scale) -> Vec<Ficha> {
 /// A ficha as an extractor prints it: the published layout with page
 /// breaks, repeated headers, continued rows and `y` in link lists.
 pub fn render_as_extracted(ficha: &Ficha, rng: &mut ChaCha8Rng) -> String {
-    let links = |rng: &mut ChaCha8Rng, numbers: &[u32]| {
+    let mut out = String::with_capacity(8192);
+    out.push_str("\n\n");
+    render::write(&mut out, ficha, &mut Extractor { rng });
+    out
+}
+
+/// The quirks of extraction, drawn from the generator's random numbers.
+struct Extractor<'r> {
+    rng: &'r mut ChaCha8Rng,
+}
+
+impl Extraction for Extractor<'_> {
+    fn page_break(&mut self, section: Section) -> PageBreak {
+        // Blank lines inside the ministry objectives; the other tables
+        // repeat their header after a page break.
+        let (chance, page_break) = match section {
+            Section::ObjetivosMinisteriales => (0.1, PageBreak::Blank),
+            Section::ObjetivosInstitucionales => (0.08, PageBreak::RepeatedHeader),
+            _ => (0.05, PageBreak::RepeatedHeader),
+        };
+        if self.rng.random_bool(chance) {
+            page_break
+        } else {
+            PageBreak::None
+        }
+    }
+
+    fn links(&mut self, numbers: &[u32]) -> String {
         let parts: Vec<String> = numbers.iter().map(u32::to_string).collect();
         match parts.as_slice() {
-            [init @ .., last] if !init.is_empty() && rng.random_bool(0.4) => {
+            [init @ .., last] if !init.is_empty() && self.rng.random_bool(0.4) => {
                 format!("{} y {last}", init.join(", "))
             }
             _ => parts.join(", "),
         }
-    };
-    let si_no = |value: bool| if value { "Si" } else { "No" };
-    let mut out = String::with_capacity(8192);
-    out.push_str("\n\n");
-    let _ = write!(
-        out,
-        "FICHA DE IDENTIFICACIÓN AÑO {}\n\nDEFINICIONES ESTRATÉGICAS\n\n\
-         MINISTERIO\t{}\tPARTIDA\t{}\nSERVICIO\t{}\tCAPITULO\t{}\n\n\
-         Ley orgánica o Decreto que la rige\n\n{}\n\nMisión Institucional\n\n{}\n\n\
-         Objetivos Estratégicos del Ministerio\n\nPrioridad\tTipo de Objetivo\tDescripción\n",
-        ficha.periodo,
-        ficha.partida.nombre,
-        ficha.partida.codigo,
-        ficha.servicio.nombre,
-        ficha.servicio.capitulo,
-        ficha.ley_organica,
-        ficha.mision
-    );
-    for o in &ficha.objetivos_ministeriales {
-        if rng.random_bool(0.1) {
-            out.push('\n'); // page break
-        }
-        let _ = writeln!(
-            out,
-            "{}\t{}\t{}",
-            o.prioridad,
-            o.tipo.as_published(),
-            o.descripcion
-        );
     }
-    let header = "Prioridad\tTipo de Objetivo\tDescripción\tAtributos Considerados\t\tObjetivos del Ministerio Relacionados\n\
-                  \t\t\tEnfoque de Género\tCambio Climático\t\n";
-    out.push_str("\nObjetivos Estratégicos Institucionales\n\n");
-    out.push_str(header);
-    for o in &ficha.objetivos_institucionales {
-        let page_break = rng.random_bool(0.08);
-        if page_break {
-            out.push('\n');
-            out.push_str(header);
+
+    /// A long description broken by a page break.
+    fn split_text(&mut self, section: Section, text: &str) -> Option<(String, String)> {
+        if section != Section::ObjetivosInstitucionales {
+            return None;
         }
-        let cells = format!(
-            "\t{}\t{}\t{}",
-            si_no(o.enfoque_genero),
-            si_no(o.cambio_climatico),
-            links(rng, &o.objetivos_ministeriales)
-        );
-        // A long description broken by a page break: its end continues
-        // on a line of empty leading cells.
-        match o
-            .descripcion
-            .rsplit_once(' ')
-            .filter(|_| rng.random_bool(0.1))
-        {
-            Some((head, tail)) => {
-                let _ = write!(
-                    out,
-                    "{}\t{}\t{head}{cells}\n\n\t\t{tail}\t\t\t\n",
-                    o.prioridad,
-                    o.tipo.as_published()
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "{}\t{}\t{}{cells}",
-                    o.prioridad,
-                    o.tipo.as_published(),
-                    o.descripcion
-                );
-            }
-        }
+        text.rsplit_once(' ')
+            .filter(|_| self.rng.random_bool(0.1))
+            .map(|(start, end)| (start.to_owned(), end.to_owned()))
     }
-    out.push_str(
-        "\nBienes / Servicios Finales\n\nBienes / Servicios Finales\t\t\t\n\
-         Número\tBien / Servicio Final\t\tN° Objetivo Estratégico Relacionado\n",
-    );
-    for p in &ficha.productos {
-        if rng.random_bool(0.05) {
-            out.push_str(
-                "\nNúmero\tBien / Servicio Final\t\tN° Objetivo Estratégico Relacionado\n",
-            );
-        }
-        let _ = writeln!(
-            out,
-            "{}\t{}\t\t{}",
-            p.numero,
-            p.nombre,
-            links(rng, &p.objetivos)
-        );
-    }
-    out
 }
 
 /// Write the fichas of a scale into `dir`; returns the files written.

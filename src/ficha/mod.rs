@@ -2,13 +2,15 @@
 //! Estratégicas* says, independent of where it is stored.
 //!
 //! This module owns the domain model and the two pure conversions between it
-//! and the published text: [`parse`] (text → validated [`Ficha`] or every
-//! problem found) and [`render`] (ficha → text in the published layout).
-//! Nothing here touches a database; the importer (`crate::import`) takes a
-//! [`Ficha`] from here and stores it.
+//! and the published text: [`parse()`] (text → validated [`Ficha`] or every
+//! problem found) and [`render()`] (ficha → text in the published layout).
+//! Both read the layout itself (section titles, table headers) from
+//! `layout`. Nothing here touches a database; the importer
+//! (`crate::store::import`) takes a [`Ficha`] from here and stores it.
 
 pub mod bundled;
 pub mod generate;
+mod layout;
 mod parse;
 mod render;
 pub mod text;

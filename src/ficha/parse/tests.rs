@@ -3,8 +3,12 @@
 
 use proptest::prelude::*;
 
+use super::row::parse_links;
 use super::*;
-use crate::ficha::render;
+use crate::ficha::{
+    ObjetivoInstitucional, ObjetivoMinisterial, Partida, Periodo, Producto, Servicio, TipoObjetivo,
+    render,
+};
 
 const SAMPLE: &str =
     include_str!("../../../data/fichas/2024-2026_20_01_secretaria-general-de-gobierno.txt");
