@@ -1,94 +1,15 @@
 //! The GraphQL API over real HTTP requests (in-process, through the same
 //! router the server runs), on SQLite and PostgreSQL.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use definiciones::http::{self, SQL_STATEMENTS_HEADER};
+use axum::http::{StatusCode, header};
+use definiciones::http::{self, HttpSettings, SQL_STATEMENTS_HEADER};
 use definiciones::store::import::import_bytes;
-use http_body_util::BodyExt;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::helpers::{SAMPLE, each_database, sample_as};
-
-/// A GraphQL response: its status, body and statement count.
-pub struct Answer {
-    pub body: Value,
-    pub statements: usize,
-}
-
-impl Answer {
-    /// The `data`, asserting there were no errors.
-    pub fn data(&self) -> &Value {
-        assert!(
-            self.body.get("errors").is_none(),
-            "unexpected errors: {}",
-            self.body
-        );
-        &self.body["data"]
-    }
-
-    /// The `extensions.code` of the first error.
-    pub fn code(&self) -> &str {
-        self.body["errors"][0]["extensions"]["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error code in {}", self.body))
-    }
-}
-
-async fn send(
-    db: &DatabaseConnection,
-    request: Request<Body>,
-) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let response = http::router(db.clone())
-        .oneshot(request)
-        .await
-        .expect("a response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
-}
-
-/// POST a query with variables.
-pub async fn post(db: &DatabaseConnection, query: &str, variables: Value) -> Answer {
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .expect("request");
-    let (status, headers, body) = send(db, request).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "GraphQL answers 200 with errors in the body"
-    );
-    Answer {
-        body: serde_json::from_slice(&body)
-            .unwrap_or_else(|_| panic!("JSON body: {}", String::from_utf8_lossy(&body))),
-        statements: headers
-            .get(SQL_STATEMENTS_HEADER)
-            .and_then(|v| v.to_str().ok()?.parse().ok())
-            .expect("the statement count header"),
-    }
-}
-
-pub async fn query(db: &DatabaseConnection, query: &str) -> Answer {
-    post(db, query, json!({})).await
-}
-
-async fn load_sample(db: &DatabaseConnection) {
-    import_bytes(db, "sample.txt", "sample.txt", SAMPLE.as_bytes())
-        .await
-        .expect("sample imports");
-}
+use crate::helpers::{
+    SAMPLE, accepting, each_database, get, load_sample, post, query, sample_as, send,
+};
 
 fn numbers(nodes: &Value, field: &str) -> Vec<i64> {
     nodes
@@ -393,8 +314,8 @@ async fn bad_paging_is_a_bad_user_input_error() {
             ),
         ] {
             let answer = query(&t.db, q).await;
-            assert_eq!(answer.code(), "BAD_USER_INPUT", "{q}: {}", answer.body);
-            let message = answer.body["errors"][0]["message"]
+            assert_eq!(answer.code(), "BAD_USER_INPUT", "{q}: {}", answer.json());
+            let message = answer.json()["errors"][0]["message"]
                 .as_str()
                 .expect("message");
             assert!(message.contains(needle), "{q}: {message}");
@@ -550,14 +471,15 @@ async fn statements_depend_on_depth_not_on_how_many_services() {
         );
 
         assert_eq!(
-            small.statements, large.statements,
+            small.statements(),
+            large.statements(),
             "{}: statements grew with the data",
             t.backend
         );
         // The data version (the response cache's key), then partidas,
         // servicios, fichas, objectives, ministry objectives and their
         // partidas, productos and their objectives: one each.
-        assert_eq!(large.statements, 1 + 8, "{}", t.backend);
+        assert_eq!(large.statements(), 1 + 8, "{}", t.backend);
     })
     .await;
 }
@@ -665,16 +587,15 @@ async fn get_runs_queries_and_refuses_mutations() {
     each_database(|t| async move {
         load_sample(&t.db).await;
         let uri = "/graphql?query=query%20Q(%24c%3AString!)%7Bpartida(codigo%3A%24c)%7Bnombre%7D%7D&variables=%7B%22c%22%3A%2220%22%7D&operationName=Q";
-        let (status, headers, body) = send(&t.db, Request::get(uri).body(Body::empty()).expect("request")).await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(headers.contains_key(SQL_STATEMENTS_HEADER));
-        let body: Value = serde_json::from_slice(&body).expect("JSON");
-        assert_eq!(body["data"]["partida"]["nombre"], "MINISTERIO SECRETARIA GENERAL DE GOBIERNO");
+        let reply = send(&t.db, &HttpSettings::default(), get(uri)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.headers.contains_key(SQL_STATEMENTS_HEADER));
+        assert_eq!(reply.json()["data"]["partida"]["nombre"], "MINISTERIO SECRETARIA GENERAL DE GOBIERNO");
 
         let mutation = "/graphql?query=mutation%20%7B%20x%20%7D";
-        let (status, headers, _) = send(&t.db, Request::get(mutation).body(Body::empty()).expect("request")).await;
-        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(headers.get(header::ALLOW).expect("Allow"), "POST");
+        let reply = send(&t.db, &HttpSettings::default(), get(mutation)).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.headers.get(header::ALLOW).expect("Allow"), "POST");
     })
     .await;
 }
@@ -683,19 +604,20 @@ async fn get_runs_queries_and_refuses_mutations() {
 async fn browsers_get_graphiql_with_a_default_query() {
     each_database(|t| async move {
         for uri in ["/", "/graphql"] {
-            let request = Request::get(uri)
-                .header(header::ACCEPT, "text/html")
-                .body(Body::empty())
-                .expect("request");
-            let (status, headers, body) = send(&t.db, request).await;
-            assert_eq!(status, StatusCode::OK, "{uri}");
+            let reply = send(
+                &t.db,
+                &HttpSettings::default(),
+                accepting("text/html", get(uri)),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::OK, "{uri}");
             assert!(
-                headers[header::CONTENT_TYPE]
+                reply.headers[header::CONTENT_TYPE]
                     .to_str()
                     .expect("ascii")
                     .starts_with("text/html")
             );
-            let page = String::from_utf8(body).expect("utf-8");
+            let page = reply.text();
             assert!(page.contains("GraphiQL"), "{uri}");
             assert!(
                 page.contains("objetivosMinisteriales"),
@@ -722,18 +644,9 @@ async fn the_sdl_is_served_and_checked_in() {
         "schema.graphql differs from the schema the code builds; regenerate it with\n\n    cargo run -- schema > schema.graphql\n"
     );
     each_database(|t| async move {
-        let (status, _, body) = send(
-            &t.db,
-            Request::get("/schema.graphql")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(
-            String::from_utf8(body).expect("utf-8"),
-            definiciones::graphql::sdl()
-        );
+        let reply = send(&t.db, &HttpSettings::default(), get("/schema.graphql")).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.text(), definiciones::graphql::sdl());
     })
     .await;
 }
@@ -743,7 +656,7 @@ async fn errors_carry_a_code_and_no_internals() {
     each_database(|t| async move {
         let answer = query(&t.db, "{ nosuchfield }").await;
         assert!(
-            answer.body["errors"][0]["message"]
+            answer.json()["errors"][0]["message"]
                 .as_str()
                 .expect("message")
                 .contains("nosuchfield")
@@ -755,9 +668,9 @@ async fn errors_carry_a_code_and_no_internals() {
             "DATABASE_UNAVAILABLE",
             "{}: {}",
             t.backend,
-            answer.body
+            answer.json()
         );
-        let text = answer.body.to_string().to_lowercase();
+        let text = answer.json().to_string().to_lowercase();
         assert!(!text.contains("sqlx") && !text.contains("select"), "{text}");
     })
     .await;
@@ -839,8 +752,8 @@ async fn every_query_in_the_readme_cookbook_returns_what_it_shows() {
                 let expected: Value = serde_json::from_str(&r).unwrap_or_else(|e| panic!("README response is not JSON ({e}):\n{r}"));
                 let answer = query(&t.db, &q).await;
                 answer.data();
-                if let Err(difference) = shows(&expected, &answer.body) {
-                    panic!("{}: the README shows\n{r}\nbut the query\n{q}\nanswers\n{}\n({difference})", t.backend, answer.body);
+                if let Err(difference) = shows(&expected, answer.json()) {
+                    panic!("{}: the README shows\n{r}\nbut the query\n{q}\nanswers\n{}\n({difference})", t.backend, answer.json());
                 }
             }
         }

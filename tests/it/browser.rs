@@ -8,9 +8,8 @@
 //! it fails.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::helpers::{e2e_ready, start_server};
+use crate::helpers::{e2e_ready, run_e2e, start_server};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -26,22 +25,10 @@ fn graphiql_runs_the_default_query_in_a_browser_without_the_network() {
     let screenshot = manifest_dir.join("target/graphiql.png");
     // A screenshot left by an earlier run must not pass for this one's.
     let _ = std::fs::remove_file(&screenshot);
-    let run = Command::new("node")
-        .arg(manifest_dir.join("tests/e2e/graphiql.mjs"))
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg(&screenshot)
-        .current_dir(manifest_dir)
-        .output()
-        .expect("node runs");
+    let url = format!("http://127.0.0.1:{port}");
+    let stdout = run_e2e("graphiql.mjs", &[url.as_ref(), screenshot.as_ref()]);
     drop(server);
 
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        run.status.success(),
-        "tests/e2e/graphiql.mjs failed ({}):\n{stdout}{stderr}",
-        run.status
-    );
     let size = std::fs::metadata(&screenshot)
         .map(|m| m.len())
         .unwrap_or_default();

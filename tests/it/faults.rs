@@ -3,10 +3,10 @@
 //! importers and readers working on one database at the same time, and two
 //! processes starting together on a database nobody has migrated yet.
 //!
-//! Fresh databases, ficha variants and running the binary are
-//! `crate::helpers`' job; GraphQL through the router is `crate::api`'s. This
-//! module only adds what faults need: a throwaway PostgreSQL cluster, an
-//! importer that can be killed, and a check that every stored ficha is whole.
+//! Fresh databases, ficha variants, running the binary and requests
+//! through the router are `crate::helpers`' job. This module only adds what
+//! faults need: a throwaway PostgreSQL cluster, an importer that can be
+//! killed, and a check that every stored ficha is whole.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -15,15 +15,15 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use definiciones::{cli, http};
-use http_body_util::BodyExt;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::helpers::{Fichas, each_database, free_port, read_dir, run, sample_as};
+use crate::helpers::{
+    Fichas, Reply, call, each_database, free_port, get, post_query, query, read_dir, run, sample_as,
+};
 
 /// What one ficha variant of the sample stores.
 const OBJETIVOS_INSTITUCIONALES: i64 = 9;
@@ -450,51 +450,27 @@ impl Drop for Cluster {
 
 /// Send `request` through the router in its own task, so a hang is caught by
 /// the timeout and a panic is reported as such.
-async fn call(router: &Router, request: Request<Body>) -> (StatusCode, Value, Duration) {
+async fn within_time(router: &Router, request: Request<Body>) -> (Reply, Duration) {
     let router = router.clone();
     let started = Instant::now();
-    let task = tokio::spawn(async move {
-        let response = router
-            .oneshot(request)
-            .await
-            .expect("the router is infallible");
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("a body")
-            .to_bytes();
-        (status, body)
-    });
-    let (status, body) = tokio::time::timeout(ANSWER_WITHIN, task)
+    let task = tokio::spawn(async move { call(&router, request).await });
+    let reply = tokio::time::timeout(ANSWER_WITHIN, task)
         .await
         .unwrap_or_else(|_| panic!("no answer within {ANSWER_WITHIN:?}: the request hangs"))
         .expect("the request does not panic");
-    let elapsed = started.elapsed();
-    let body = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| panic!("a JSON body: {}", String::from_utf8_lossy(&body)));
-    (status, body, elapsed)
+    (reply, started.elapsed())
 }
 
 async fn graphql(router: &Router, query: &str) -> (Value, Duration) {
-    let request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(json!({ "query": query }).to_string()))
-        .expect("a request");
-    let (status, body, elapsed) = call(router, request).await;
-    assert_eq!(status, StatusCode::OK, "GraphQL answers 200: {body}");
+    let (reply, elapsed) = within_time(router, post_query(query)).await;
+    let body = reply.json().clone();
+    assert_eq!(reply.status, StatusCode::OK, "GraphQL answers 200: {body}");
     (body, elapsed)
 }
 
 async fn ready(router: &Router) -> (StatusCode, Value, Duration) {
-    call(
-        router,
-        Request::get("/ready")
-            .body(Body::empty())
-            .expect("a request"),
-    )
-    .await
+    let (reply, elapsed) = within_time(router, get("/ready")).await;
+    (reply.status, reply.json().clone(), elapsed)
 }
 
 const SEEDED: &str = "{ fichas(first: 10) { totalCount nodes { objetivosInstitucionales { totalCount } productos { totalCount } } } }";
@@ -797,7 +773,7 @@ async fn concurrent_imports_and_queries_never_see_half_a_ficha() {
             if importers.iter_mut().all(|i| i.exited().is_some()) {
                 break;
             }
-            let answer = tokio::time::timeout(ANSWER_WITHIN, crate::api::query(&t.db, EVERY_FICHA))
+            let answer = tokio::time::timeout(ANSWER_WITHIN, query(&t.db, EVERY_FICHA))
                 .await
                 .unwrap_or_else(|_| {
                     panic!("{}: query {queries} hung during the imports", t.backend)

@@ -11,8 +11,8 @@ use definiciones::store::import::import_bytes;
 use serde_json::json;
 
 use crate::helpers::{
-    answered, ask, e2e_ready, each_database, load_sample, post_json, refused, sample_as, send,
-    start_server,
+    accepting, answered, ask, e2e_ready, each_database, get, get_revalidating, load_sample,
+    post_json, refused, run_e2e, sample_as, send, start_server,
 };
 
 /// A chain of `levels` nested fields: partida → servicios → nodes → partida …
@@ -143,8 +143,7 @@ async fn recursion_limit_stops_deep_brackets_before_parsing() {
             "%7B%20a%20".repeat(1_000),
             "%7D".repeat(1_000)
         );
-        let request = Request::get(uri).body(Body::empty()).expect("request");
-        let reply = send(&t.db, &HttpSettings::default(), request).await;
+        let reply = send(&t.db, &HttpSettings::default(), get(&uri)).await;
         assert_eq!(reply.code(), "RECURSION_LIMIT_EXCEEDED", "{}", reply.json());
     })
     .await;
@@ -335,13 +334,7 @@ async fn statuses_follow_graphql_over_http() {
     each_database(|t| async move {
         let settings = HttpSettings::default();
         let grj = "application/graphql-response+json";
-        let with_accept = |accept: &str, body: &str| {
-            Request::post("/graphql")
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::ACCEPT, accept)
-                .body(Body::from(body.to_owned()))
-                .expect("request")
-        };
+        let with_accept = |accept: &str, body: &str| accepting(accept, post_json(body.to_owned()));
         // The media type follows Accept.
         let reply = send(
             &t.db,
@@ -407,11 +400,9 @@ async fn statuses_follow_graphql_over_http() {
             StatusCode::UNSUPPORTED_MEDIA_TYPE
         );
         // Mutations never run over GET; other methods are not allowed.
-        let get = Request::get("/graphql?query=mutation%7Bx%7D")
-            .body(Body::empty())
-            .expect("request");
+        let mutation = get("/graphql?query=mutation%7Bx%7D");
         assert_eq!(
-            send(&t.db, &settings, get).await.status,
+            send(&t.db, &settings, mutation).await.status,
             StatusCode::METHOD_NOT_ALLOWED
         );
         let put = Request::builder()
@@ -433,21 +424,14 @@ async fn get_answers_can_be_revalidated_and_change_with_the_data() {
         load_sample(&t.db).await;
         let settings = HttpSettings::default();
         let uri = "/graphql?query=%7B%20fichas%20%7B%20totalCount%20%7D%20%7D";
-        let get = |etag: Option<&str>| {
-            let mut request = Request::get(uri);
-            if let Some(etag) = etag {
-                request = request.header(header::IF_NONE_MATCH, etag);
-            }
-            request.body(Body::empty()).expect("request")
-        };
-        let first = send(&t.db, &settings, get(None)).await;
+        let first = send(&t.db, &settings, get_revalidating(uri, None)).await;
         assert_eq!(first.status, StatusCode::OK);
         let etag = first.headers[header::ETAG]
             .to_str()
             .expect("ascii")
             .to_owned();
         assert_eq!(first.headers[header::CACHE_CONTROL], "public, no-cache");
-        let again = send(&t.db, &settings, get(Some(&etag))).await;
+        let again = send(&t.db, &settings, get_revalidating(uri, Some(&etag))).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED);
         assert!(again.bytes.is_empty());
 
@@ -455,7 +439,7 @@ async fn get_answers_can_be_revalidated_and_change_with_the_data() {
         import_bytes(&t.db, "b.txt", "b.txt", sample_as("20", "02").as_bytes())
             .await
             .expect("import");
-        let changed = send(&t.db, &settings, get(Some(&etag))).await;
+        let changed = send(&t.db, &settings, get_revalidating(uri, Some(&etag))).await;
         assert_eq!(changed.status, StatusCode::OK, "{}", t.backend);
         assert_ne!(changed.headers[header::ETAG].to_str().expect("ascii"), etag);
         assert_eq!(changed.json()["data"]["fichas"]["totalCount"], 2);
@@ -552,23 +536,12 @@ fn graphql_http_audit_passes_every_must() {
     if !e2e_ready("graphql-http", &[]) {
         return;
     }
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let cwd = tempfile::tempdir().expect("tempdir");
-    let (server, port) = start_server(cwd.path(), &[], &[]);
-    let audit = std::process::Command::new("node")
-        .arg(manifest.join("tests/e2e/audit.mjs"))
-        .arg(format!("http://127.0.0.1:{port}/graphql"))
-        .output()
-        .expect("node runs");
-    drop(server);
-    let report = String::from_utf8_lossy(&audit.stdout);
+    let (_server, port) = start_server(cwd.path(), &[], &[]);
+    let url = format!("http://127.0.0.1:{port}/graphql");
+    let report = run_e2e("audit.mjs", &[url.as_ref()]);
     // Every audit is printed; the suite's log keeps the SHOULDs too.
     println!("{report}");
-    assert!(
-        audit.status.success(),
-        "graphql-http audit failed:\n{report}{}",
-        String::from_utf8_lossy(&audit.stderr)
-    );
     let summary = report.lines().last().unwrap_or("");
     assert!(summary.contains(" 0 failed"), "{summary}");
 }

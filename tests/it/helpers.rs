@@ -1,19 +1,22 @@
 //! Fresh databases for every test (SQLite always, PostgreSQL when
 //! `TEST_DATABASE_URL` names a server), the bundled sample and variants of
-//! it, and a way to run the binary.
+//! it, a way to run the binary, and requests through the router in-process
+//! (every module sends its requests with these).
 
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use definiciones::cli;
-use definiciones::http::{HttpSettings, router_with};
+use definiciones::http::{HttpSettings, SQL_STATEMENTS_HEADER, router_with};
 use definiciones::store::import::import_bytes;
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
@@ -43,7 +46,7 @@ pub struct TestDb {
 }
 
 /// Removes the database when the test ends, passed or failed.
-enum Guard {
+pub enum Guard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
@@ -91,7 +94,8 @@ fn unique_name() -> String {
     )
 }
 
-async fn sqlite() -> (TestDb, Guard) {
+/// A fresh, migrated SQLite database.
+pub async fn sqlite() -> (TestDb, Guard) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
     let db = cli::open(&url).await.expect("SQLite opens and migrates");
@@ -117,7 +121,8 @@ pub fn postgres_url() -> Option<String> {
     url
 }
 
-async fn postgres(admin_url: &str) -> (TestDb, Guard) {
+/// A fresh, migrated PostgreSQL database on the server `admin_url` names.
+pub async fn postgres(admin_url: &str) -> (TestDb, Guard) {
     let name = unique_name();
     let admin = Database::connect(admin_url)
         .await
@@ -331,44 +336,82 @@ pub fn e2e_ready(package: &str, also: &[&Path]) -> bool {
     false
 }
 
+/// Run `tests/e2e/<script>` with node (from the package's directory, as
+/// every test runs) and `args`; fail the test, showing what it printed,
+/// unless it succeeds. Returns what it printed on stdout.
+pub fn run_e2e(script: &str, args: &[&std::ffi::OsStr]) -> String {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = Command::new("node")
+        .arg(manifest.join("tests/e2e").join(script))
+        .args(args)
+        .current_dir(manifest)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "tests/e2e/{script} failed ({}):\n{stdout}{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    stdout
+}
+
 /// An answer of the router, read whole.
 pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub bytes: Vec<u8>,
+    /// The body as JSON, parsed the first time it is asked for.
+    json: OnceLock<Value>,
 }
 
 impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.bytes)
-            .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&self.bytes)))
+    /// The body as JSON.
+    pub fn json(&self) -> &Value {
+        self.json.get_or_init(|| {
+            serde_json::from_slice(&self.bytes)
+                .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&self.bytes)))
+        })
     }
 
-    pub fn code(&self) -> String {
+    /// The body as text.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.bytes).expect("a UTF-8 body")
+    }
+
+    /// The `data`, asserting there were no errors.
+    pub fn data(&self) -> &Value {
+        let body = self.json();
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        &body["data"]
+    }
+
+    /// The `extensions.code` of the first error; empty if there is none.
+    pub fn code(&self) -> &str {
         self.json()["errors"][0]["extensions"]["code"]
             .as_str()
             .unwrap_or("")
-            .to_owned()
     }
 
-    pub fn message(&self) -> String {
-        self.json()["errors"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+    /// The message of the first error; empty if there is none.
+    pub fn message(&self) -> &str {
+        self.json()["errors"][0]["message"].as_str().unwrap_or("")
+    }
+
+    /// How many SQL statements the request ran, as its header says.
+    pub fn statements(&self) -> usize {
+        self.headers
+            .get(SQL_STATEMENTS_HEADER)
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .expect("the statement count header")
     }
 }
 
-/// Send one request through a router built with `settings`.
-pub async fn send(
-    db: &DatabaseConnection,
-    settings: &HttpSettings,
-    request: Request<Body>,
-) -> Reply {
-    let response = router_with(db.clone(), settings.clone())
-        .oneshot(request)
-        .await
-        .expect("a response");
+/// Send one request through `router`: the same server for every request
+/// of a test that keeps it.
+pub async fn call(router: &Router, request: Request<Body>) -> Reply {
+    let response = router.clone().oneshot(request).await.expect("a response");
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response
@@ -382,9 +425,20 @@ pub async fn send(
         status,
         headers,
         bytes,
+        json: OnceLock::new(),
     }
 }
 
+/// Send one request through a router built with `settings`.
+pub async fn send(
+    db: &DatabaseConnection,
+    settings: &HttpSettings,
+    request: Request<Body>,
+) -> Reply {
+    call(&router_with(db.clone(), settings.clone()), request).await
+}
+
+/// A POST to `/graphql` of a JSON body.
 pub fn post_json(body: impl Into<Body>) -> Request<Body> {
     Request::post("/graphql")
         .header(header::CONTENT_TYPE, "application/json")
@@ -392,13 +446,57 @@ pub fn post_json(body: impl Into<Body>) -> Request<Body> {
         .expect("request")
 }
 
+/// A POST to `/graphql` of one query.
+pub fn post_query(query: &str) -> Request<Body> {
+    post_json(json!({ "query": query }).to_string())
+}
+
+/// `request`, asking for the answer in `media`.
+pub fn accepting(media: &str, mut request: Request<Body>) -> Request<Body> {
+    request.headers_mut().insert(
+        header::ACCEPT,
+        HeaderValue::from_str(media).expect("a header value"),
+    );
+    request
+}
+
+/// A GET of `uri`.
+pub fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).expect("request")
+}
+
+/// A GET of `uri`, revalidating the answer tagged `etag` if there is one.
+pub fn get_revalidating(uri: &str, etag: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(uri);
+    if let Some(etag) = etag {
+        request = request.header(header::IF_NONE_MATCH, etag);
+    }
+    request.body(Body::empty()).expect("request")
+}
+
+/// POST a query with variables under the default settings; GraphQL answers
+/// 200 (errors go in the body), and says how many statements it ran.
+pub async fn post(db: &DatabaseConnection, query: &str, variables: Value) -> Reply {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let reply = send(db, &HttpSettings::default(), post_json(body)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "GraphQL answers 200 with errors in the body"
+    );
+    // Every answer carries its statement count (this panics without it).
+    reply.statements();
+    reply
+}
+
+/// [`post`] without variables.
+pub async fn query(db: &DatabaseConnection, query: &str) -> Reply {
+    post(db, query, json!({})).await
+}
+
+/// POST a query under `settings`, whatever the answer.
 pub async fn ask(db: &DatabaseConnection, settings: &HttpSettings, query: &str) -> Reply {
-    send(
-        db,
-        settings,
-        post_json(json!({ "query": query }).to_string()),
-    )
-    .await
+    send(db, settings, post_query(query)).await
 }
 
 /// The query answers without errors.
@@ -431,6 +529,7 @@ pub async fn refused(
     answered(db, settings, "{ partidas { totalCount } }").await;
 }
 
+/// Import the sample ficha.
 pub async fn load_sample(db: &DatabaseConnection) {
     import_bytes(db, "sample.txt", "sample.txt", SAMPLE.as_bytes())
         .await

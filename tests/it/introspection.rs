@@ -3,14 +3,13 @@
 //! faith: no repeats, no cycles, no endless `ofType`), never a way around
 //! the limits for anything else, and off when a server says so.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use definiciones::http::HttpSettings;
 use definiciones::http::limits::shape::MAX_OF_TYPE;
-use serde_json::json;
 
 use crate::helpers::{
-    answered, ask, e2e_ready, each_database, http_get, load_sample, refused, send, start_server,
+    accepting, answered, ask, e2e_ready, each_database, get, http_get, load_sample, post_query,
+    refused, run_e2e, send, start_server,
 };
 
 /// graphql-js's full introspection query, every option on.
@@ -128,11 +127,7 @@ async fn introspection_can_be_turned_off_with_a_clear_error() {
                 reply.message()
             );
         }
-        let strict = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::ACCEPT, "application/graphql-response+json")
-            .body(Body::from(json!({ "query": FULL }).to_string()))
-            .expect("request");
+        let strict = accepting("application/graphql-response+json", post_query(FULL));
         assert_eq!(
             send(&t.db, &settings, strict).await.status,
             StatusCode::BAD_REQUEST
@@ -144,11 +139,8 @@ async fn introspection_can_be_turned_off_with_a_clear_error() {
             "{ __typename partidas { nodes { __typename codigo } } }",
         )
         .await;
-        let sdl = Request::get("/schema.graphql")
-            .body(Body::empty())
-            .expect("request");
         assert_eq!(
-            send(&t.db, &settings, sdl).await.status,
+            send(&t.db, &settings, get("/schema.graphql")).await.status,
             StatusCode::NOT_FOUND
         );
     })
@@ -185,19 +177,9 @@ fn graphql_js_builds_the_schema_and_every_cookbook_query_validates() {
     }
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let cwd = tempfile::tempdir().expect("tempdir");
-    let (server, port) = start_server(cwd.path(), &[], &[]);
-    let run = std::process::Command::new("node")
-        .arg(manifest.join("tests/e2e/introspection.mjs"))
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg(manifest.join("README.md"))
-        .output()
-        .expect("node runs");
-    drop(server);
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        run.status.success(),
-        "tests/e2e/introspection.mjs failed:\n{stdout}{stderr}"
-    );
+    let (_server, port) = start_server(cwd.path(), &[], &[]);
+    let url = format!("http://127.0.0.1:{port}");
+    let readme = manifest.join("README.md");
+    let stdout = run_e2e("introspection.mjs", &[url.as_ref(), readme.as_ref()]);
     assert!(stdout.contains("introspection e2e: ok"), "{stdout}");
 }

@@ -3,42 +3,25 @@
 
 use std::process::Command;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use definiciones::{cli, http};
+use axum::http::StatusCode;
+use definiciones::cli;
+use definiciones::http::HttpSettings;
 use entity::prelude::*;
-use http_body_util::BodyExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
-use tower::ServiceExt;
 
-use crate::helpers::{each_database, http_get, start_server as start};
-
-async fn get(db: &sea_orm::DatabaseConnection, uri: &str) -> (StatusCode, serde_json::Value) {
-    let response = http::router(db.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("a response");
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, serde_json::from_slice(&body).expect("JSON body"))
-}
+use crate::helpers::{each_database, get, http_get, send, start_server as start};
 
 #[tokio::test]
 async fn health_and_ready_answer() {
     each_database(|t| async move {
-        let (status, body) = get(&t.db, "/health").await;
+        let reply = send(&t.db, &HttpSettings::default(), get("/health")).await;
         assert_eq!(
-            (status, body["status"].as_str()),
+            (reply.status, reply.json()["status"].as_str()),
             (StatusCode::OK, Some("ok"))
         );
-        let (status, body) = get(&t.db, "/ready").await;
+        let reply = send(&t.db, &HttpSettings::default(), get("/ready")).await;
         assert_eq!(
-            (status, body["status"].as_str()),
+            (reply.status, reply.json()["status"].as_str()),
             (StatusCode::OK, Some("ready")),
             "{}",
             t.backend
@@ -51,8 +34,14 @@ async fn health_and_ready_answer() {
 async fn ready_says_so_when_the_database_is_gone() {
     each_database(|t| async move {
         t.db.clone().close().await.expect("close");
-        let (status, body) = get(&t.db, "/ready").await;
-        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{}", t.backend);
+        let reply = send(&t.db, &HttpSettings::default(), get("/ready")).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            t.backend
+        );
+        let body = reply.json();
         assert_eq!(body["status"], "unavailable");
         assert!(
             !body.to_string().contains("sqlx"),
@@ -109,19 +98,29 @@ async fn serve_on_a_fresh_directory_creates_the_database_with_the_bundled_ficha(
 }
 
 #[tokio::test]
-async fn serve_seeds_postgresql_only_when_asked() {
+async fn serve_seeds_sqlite_always_and_postgresql_only_when_asked() {
     each_database(|t| async move {
-        if t.backend != "postgres" {
-            return;
-        }
+        // An empty SQLite database is the embedded one a user starts with:
+        // always seeded. PostgreSQL is the operator's: only when asked.
+        let unasked = if t.backend == "sqlite" { 1 } else { 0 };
         let cwd = tempfile::tempdir().expect("tempdir");
         let (server, _) = start(cwd.path(), &[], &[("DATABASE_URL", &t.url)]);
         drop(server);
-        assert_eq!(Ficha::find().count(&t.db).await.expect("count"), 0);
+        assert_eq!(
+            Ficha::find().count(&t.db).await.expect("count"),
+            unasked,
+            "{}",
+            t.backend
+        );
 
         let (server, _) = start(cwd.path(), &["--load-bundled"], &[("DATABASE_URL", &t.url)]);
         drop(server);
-        assert_eq!(Ficha::find().count(&t.db).await.expect("count"), 1);
+        assert_eq!(
+            Ficha::find().count(&t.db).await.expect("count"),
+            1,
+            "{}",
+            t.backend
+        );
     })
     .await;
 }
