@@ -1,5 +1,10 @@
 //! `fichas`: one service's *Ficha de Identificación* for a planning period,
-//! with the provenance of the file it was imported from.
+//! with the provenance of the file it was imported from and the counts of
+//! what it contains.
+//!
+//! The counts are kept on the row so that statistics over many servicios
+//! read one row per ficha; the importer writes them in the transaction that
+//! stores the ficha's objectives, productos and links.
 
 use sea_orm::entity::prelude::*;
 
@@ -43,6 +48,24 @@ pub struct Model {
     /// `mision` lowercased and without accents, for search.
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
+    /// How many institutional objectives the ficha lists.
+    pub objetivos_total: i64,
+    /// How many of them are of tipo *Estratégico*.
+    pub objetivos_estrategicos: i64,
+    /// How many of them have a gender focus.
+    pub objetivos_enfoque_genero: i64,
+    /// How many of them address climate change.
+    pub objetivos_cambio_climatico: i64,
+    /// How many of them no producto serves.
+    pub objetivos_sin_productos: i64,
+    /// How many productos the ficha lists.
+    pub productos_total: i64,
+    /// How many of them serve no institutional objective.
+    pub productos_sin_objetivos: i64,
+    /// How many links from its institutional objectives to ministry ones.
+    pub enlaces_ministeriales: i64,
+    /// How many links from its productos to its institutional objectives.
+    pub enlaces_productos: i64,
 }
 
 /// Relations of a ficha.

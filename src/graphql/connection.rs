@@ -15,7 +15,8 @@ use base64::engine::general_purpose::STANDARD;
 use sea_orm::DatabaseConnection;
 
 use super::error::bad_input;
-use crate::loaders::{self, CountKey, Db, Filtro, Listed, Page, PageKey, Window};
+use super::filters::ListFilter;
+use crate::loaders::{self, CountKey, Db, Filtro, Listed, LoadError, Page, PageKey, Window};
 
 /// Items per page when the query says neither `first` nor `last`.
 pub const DEFAULT_PAGE: i64 = 50;
@@ -117,8 +118,12 @@ where
     Db: async_graphql::dataloader::Loader<
             PageKey<L>,
             Value = Arc<Page<L::Model>>,
-            Error = async_graphql::Error,
-        > + async_graphql::dataloader::Loader<CountKey<L>, Value = i64, Error = async_graphql::Error>,
+            Error = crate::loaders::LoadError,
+        > + async_graphql::dataloader::Loader<
+            CountKey<L>,
+            Value = i64,
+            Error = crate::loaders::LoadError,
+        >,
 {
     /// Fetch the page `args` asks for: directly for a top-level list, through
     /// the request's data loader (batched with its siblings) for a nested one.
@@ -278,3 +283,122 @@ macro_rules! connection {
 }
 
 pub(crate) use connection;
+
+/// The cost of a list field: 1 for the field, plus its page size (`first`
+/// or `last`, the default page when neither is given) times the cost of its
+/// fields.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page = first.or(last).map_or(DEFAULT_PAGE, i64::from).max(0) as usize;
+    page.saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// A list field's page: its filter read, the page fetched under `parent`.
+pub async fn list<L, F>(
+    ctx: &Context<'_>,
+    parent: Parent<L::Rel>,
+    filter: Option<F>,
+    args: PageArgs,
+) -> Result<Paged<L>>
+where
+    L: Listed,
+    F: ListFilter + Default,
+    Db: async_graphql::dataloader::Loader<
+            PageKey<L>,
+            Value = Arc<Page<L::Model>>,
+            Error = LoadError,
+        > + async_graphql::dataloader::Loader<CountKey<L>, Value = i64, Error = LoadError>,
+{
+    let filtro = filter.unwrap_or_default().filtro()?;
+    Paged::fetch(ctx, parent, filtro, args).await
+}
+
+/// An `#[Object]` impl whose list fields are written as one line each:
+///
+/// ```text
+/// graph_object! {
+///     #[Object]
+///     impl Partida where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)" {
+///         /// Doc comment, as for any field.
+///         list servicios(this, ServicioFilter) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);
+///         async fn codigo(&self) -> &str { &self.0.codigo }
+///     }
+/// }
+/// ```
+///
+/// Every list field has the same arguments (`filter`, `first`, `after`,
+/// `last`, `before`), the same cost ([`page_cost`]) and the same body
+/// ([`list`]); only its filter, connection and parent differ. Other fields
+/// are written as usual (`async fn …`), in the order the schema shows them.
+macro_rules! graph_object {
+    (
+        $pound:tt $attr:tt impl $ty:ident
+        where lists cost($first:ident, $last:ident) = $cost:literal
+        { $($items:tt)* }
+    ) => {
+        $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty $first $last $cost] [] $($items)*);
+    };
+    (@fields [$pound:tt $attr:tt $ty:ident $first:ident $last:ident $cost:literal] [$($done:tt)*]
+        $(#[$doc:meta])*
+        list $name:ident($this:ident, $filter:ty) -> $connection:ident = $parent:expr;
+        $($rest:tt)*
+    ) => {
+        $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty $first $last $cost] [$($done)*
+            $(#[$doc])*
+            #[graphql(complexity = $cost)]
+            async fn $name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                filter: Option<$filter>,
+                $first: Option<i32>,
+                after: Option<String>,
+                $last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<$connection> {
+                let $this = self;
+                let args = $crate::graphql::connection::PageArgs {
+                    first: $first,
+                    after,
+                    last: $last,
+                    before,
+                };
+                $crate::graphql::connection::list(ctx, $parent, filter, args)
+                    .await
+                    .map($connection)
+            }
+        ] $($rest)*);
+    };
+    (@fields $head:tt [$($done:tt)*]
+        $(#[$doc:meta])*
+        $vis:vis async fn $name:ident $args:tt -> $ret:ty $body:block
+        $($rest:tt)*
+    ) => {
+        $crate::graphql::connection::graph_object!(@fields $head [$($done)*
+            $(#[$doc])* $vis async fn $name $args -> $ret $body
+        ] $($rest)*);
+    };
+    // The attribute, the cost expression and the names it reads are the
+    // caller's own tokens: the derive binds `child_complexity` where the
+    // attribute was written and the arguments under their own names, and
+    // the expression only sees them when all come from the same place.
+    (@fields [$pound:tt $attr:tt $ty:ident $first:ident $last:ident $cost:literal] [$($done:tt)*]) => {
+        $pound $attr
+        impl $ty {
+            $($done)*
+        }
+    };
+}
+
+pub(crate) use graph_object;
+
+#[cfg(test)]
+mod tests {
+    use super::page_cost;
+
+    #[test]
+    fn page_cost_multiplies_the_page_by_its_fields() {
+        assert_eq!(page_cost(Some(10), None, 3), 31);
+        assert_eq!(page_cost(None, Some(2), 3), 7);
+        assert_eq!(page_cost(None, None, 2), 101);
+        assert_eq!(page_cost(Some(-5), None, 2), 1);
+    }
+}

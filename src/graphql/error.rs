@@ -1,12 +1,15 @@
 //! Errors the API sends: each with a stable `extensions.code` a client can
-//! branch on. Internal detail (SQL, driver messages) is logged here, once,
-//! and never sent.
+//! branch on. Internal detail (SQL, driver messages) is logged once, where
+//! the read failed (`crate::loaders::LoadError`), and never sent.
 //!
-//! Resolvers and loaders return `async_graphql::Error`; build them from an
-//! [`ApiError`] with `.extend()` or the helpers below.
+//! Resolvers return `async_graphql::Error`: build them from an [`ApiError`]
+//! with `.extend()` or the helpers below; a loader's [`LoadError`] converts
+//! with `?`.
 
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
+
+use crate::loaders::LoadError;
 
 /// What can go wrong answering a query.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -45,14 +48,17 @@ pub fn bad_input(message: impl Into<String>) -> async_graphql::Error {
     ApiError::BadUserInput(message.into()).extend()
 }
 
-/// A database error, logged with its detail and sent without it.
+/// A database error, logged with its detail (once, where it happened) and
+/// sent without it.
 pub fn database(error: DbErr) -> async_graphql::Error {
-    let unavailable = matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_));
-    if unavailable {
-        tracing::warn!(%error, "database unavailable");
-        ApiError::DatabaseUnavailable.extend()
-    } else {
-        tracing::error!(%error, "database error");
-        ApiError::Internal.extend()
+    LoadError::from(error).into()
+}
+
+impl From<LoadError> for async_graphql::Error {
+    fn from(error: LoadError) -> Self {
+        match error {
+            LoadError::Unavailable(_) => ApiError::DatabaseUnavailable.extend(),
+            LoadError::Database(_) => ApiError::Internal.extend(),
+        }
     }
 }

@@ -5,7 +5,7 @@
 use async_graphql::{InputObject, Result};
 
 use super::error::bad_input;
-use super::types::TipoObjetivo;
+use super::values::TipoObjetivo;
 use crate::ficha::text::fold;
 use crate::loaders::{Filtro, PeriodoFiltro};
 
@@ -33,6 +33,57 @@ pub fn periodo(text: &str) -> Result<PeriodoFiltro> {
         ))
     })
 }
+
+/// A list's `filter` input.
+pub trait ListFilter {
+    /// The loaders' filter.
+    fn filtro(&self) -> Result<Filtro>;
+}
+
+/// [`ListFilter`] for an input, from the conditions it offers: the partida
+/// codes (its names for one and for many), then its other fields, each of
+/// which says by its name how it becomes part of the loaders' [`Filtro`].
+macro_rules! list_filter {
+    ($input:ident: partidas($one:ident, $many:ident) $($field:ident)*) => {
+        impl ListFilter for $input {
+            fn filtro(&self) -> Result<Filtro> {
+                let mut filtro = Filtro {
+                    partidas: partidas(self.$one.as_ref(), self.$many.as_ref()),
+                    ..Filtro::default()
+                };
+                $(condition!(filtro, self, $field);)*
+                Ok(filtro)
+            }
+        }
+    };
+}
+
+/// One field of a `filter` input into the loaders' [`Filtro`].
+macro_rules! condition {
+    ($filtro:ident, $input:ident, capitulo) => {
+        $filtro.capitulo = $input.capitulo.clone();
+    };
+    ($filtro:ident, $input:ident, periodo) => {
+        $filtro.periodo = $input.periodo.as_deref().map(periodo).transpose()?;
+    };
+    ($filtro:ident, $input:ident, tipo) => {
+        $filtro.tipo = $input.tipo.map(Into::into);
+    };
+    ($filtro:ident, $input:ident, search) => {
+        $filtro.search = search($input.search.as_ref());
+    };
+    // The yes/no conditions: enfoqueGenero, cambioClimatico, sinProductos, sinObjetivos.
+    ($filtro:ident, $input:ident, $flag:ident) => {
+        $filtro.$flag = $input.$flag;
+    };
+}
+
+list_filter!(PartidaFilter: partidas(codigo, codigos) periodo search);
+list_filter!(ServicioFilter: partidas(partida, partidas) capitulo periodo search);
+list_filter!(FichaFilter: partidas(partida, partidas) capitulo periodo search);
+list_filter!(ObjetivoMinisterialFilter: partidas(partida, partidas) periodo tipo sin_objetivos search);
+list_filter!(ObjetivoInstitucionalFilter: partidas(partida, partidas) capitulo periodo tipo enfoque_genero cambio_climatico sin_productos search);
+list_filter!(ProductoFilter: partidas(partida, partidas) capitulo periodo sin_objetivos search);
 
 fn search(term: Option<&String>) -> Option<String> {
     term.map(|t| fold(t)).filter(|t| !t.is_empty())
@@ -66,18 +117,6 @@ pub struct PartidaFilter {
     pub search: Option<String>,
 }
 
-impl PartidaFilter {
-    /// The loaders' filter.
-    pub fn filtro(&self) -> Result<Filtro> {
-        Ok(Filtro {
-            partidas: partidas(self.codigo.as_ref(), self.codigos.as_ref()),
-            periodo: self.periodo.as_deref().map(periodo).transpose()?,
-            search: search(self.search.as_ref()),
-            ..Filtro::default()
-        })
-    }
-}
-
 /// Which servicios to list.
 #[derive(InputObject, Default, Debug, Clone)]
 pub struct ServicioFilter {
@@ -93,19 +132,6 @@ pub struct ServicioFilter {
     pub search: Option<String>,
 }
 
-impl ServicioFilter {
-    /// The loaders' filter.
-    pub fn filtro(&self) -> Result<Filtro> {
-        Ok(Filtro {
-            partidas: partidas(self.partida.as_ref(), self.partidas.as_ref()),
-            capitulo: self.capitulo.clone(),
-            periodo: self.periodo.as_deref().map(periodo).transpose()?,
-            search: search(self.search.as_ref()),
-            ..Filtro::default()
-        })
-    }
-}
-
 /// Which fichas to list.
 #[derive(InputObject, Default, Debug, Clone)]
 pub struct FichaFilter {
@@ -119,19 +145,6 @@ pub struct FichaFilter {
     pub periodo: Option<String>,
     /// Text in the misión, ignoring case and accents.
     pub search: Option<String>,
-}
-
-impl FichaFilter {
-    /// The loaders' filter.
-    pub fn filtro(&self) -> Result<Filtro> {
-        Ok(Filtro {
-            partidas: partidas(self.partida.as_ref(), self.partidas.as_ref()),
-            capitulo: self.capitulo.clone(),
-            periodo: self.periodo.as_deref().map(periodo).transpose()?,
-            search: search(self.search.as_ref()),
-            ..Filtro::default()
-        })
-    }
 }
 
 /// Which ministry objectives to list.
@@ -150,20 +163,6 @@ pub struct ObjetivoMinisterialFilter {
     pub sin_objetivos: Option<bool>,
     /// Text in the description, ignoring case and accents.
     pub search: Option<String>,
-}
-
-impl ObjetivoMinisterialFilter {
-    /// The loaders' filter.
-    pub fn filtro(&self) -> Result<Filtro> {
-        Ok(Filtro {
-            partidas: partidas(self.partida.as_ref(), self.partidas.as_ref()),
-            periodo: self.periodo.as_deref().map(periodo).transpose()?,
-            tipo: self.tipo.map(Into::into),
-            sin_objetivos: self.sin_objetivos,
-            search: search(self.search.as_ref()),
-            ..Filtro::default()
-        })
-    }
 }
 
 /// Which institutional objectives to list.
@@ -190,23 +189,6 @@ pub struct ObjetivoInstitucionalFilter {
     pub search: Option<String>,
 }
 
-impl ObjetivoInstitucionalFilter {
-    /// The loaders' filter.
-    pub fn filtro(&self) -> Result<Filtro> {
-        Ok(Filtro {
-            partidas: partidas(self.partida.as_ref(), self.partidas.as_ref()),
-            capitulo: self.capitulo.clone(),
-            periodo: self.periodo.as_deref().map(periodo).transpose()?,
-            tipo: self.tipo.map(Into::into),
-            enfoque_genero: self.enfoque_genero,
-            cambio_climatico: self.cambio_climatico,
-            sin_productos: self.sin_productos,
-            search: search(self.search.as_ref()),
-            ..Filtro::default()
-        })
-    }
-}
-
 /// Which productos to list.
 #[derive(InputObject, Default, Debug, Clone)]
 pub struct ProductoFilter {
@@ -223,18 +205,4 @@ pub struct ProductoFilter {
     pub sin_objetivos: Option<bool>,
     /// Text in the name, ignoring case and accents.
     pub search: Option<String>,
-}
-
-impl ProductoFilter {
-    /// The loaders' filter.
-    pub fn filtro(&self) -> Result<Filtro> {
-        Ok(Filtro {
-            partidas: partidas(self.partida.as_ref(), self.partidas.as_ref()),
-            capitulo: self.capitulo.clone(),
-            periodo: self.periodo.as_deref().map(periodo).transpose()?,
-            sin_objetivos: self.sin_objetivos,
-            search: search(self.search.as_ref()),
-            ..Filtro::default()
-        })
-    }
 }

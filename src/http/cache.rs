@@ -4,7 +4,7 @@
 //! their answers cannot change. The server keeps the bytes of every answer
 //! that had no errors, keyed on the request exactly as it came (the query
 //! string of a GET, the body of a POST), the media type it was answered in,
-//! and the data version ([`crate::store::data_version`]) it was computed at.
+//! and the data version ([`crate::loaders::data_version`]) it was computed at.
 //! Each request reads the data version (one small statement) before
 //! looking: an import — by this process or any other — raises the version
 //! in the transaction that changes the data, so a kept answer is never
@@ -177,9 +177,9 @@ impl Versions {
                 }
                 std::mem::take(&mut round.waiting)
             };
-            let version = crate::store::data_version(&self.db)
+            let version = crate::loaders::data_version(&self.db)
                 .await
-                .map_err(crate::graphql::error::database);
+                .map_err(async_graphql::Error::from);
             for answer in waiting {
                 let _ = answer.send(version.clone());
             }

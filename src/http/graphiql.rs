@@ -59,11 +59,50 @@ const ASSETS: [Asset; 7] = [
     asset!("react-dom-18.3.1.LICENSE.txt", TEXT),
 ];
 
+/// The query GraphiQL opens with: the sample's links, both ways.
+pub const DEFAULT_QUERY: &str = r#"# Definiciones Estratégicas: a producto, the objectives it serves, and back.
+# Lists take `first` (50 when omitted); the cost of a query counts page sizes.
+query Enlaces {
+  productos(filter: { search: "dialogos con la sociedad civil" }, first: 5) {
+    totalCount
+    nodes {
+      numero
+      nombre
+      servicio { capitulo nombre partida { codigo nombre } }
+      objetivosInstitucionales(first: 5) {
+        nodes {
+          prioridad
+          descripcion
+          objetivosMinisteriales(first: 3) {
+            nodes {
+              prioridad
+              descripcion
+              objetivosInstitucionales(first: 10) {
+                nodes { prioridad productos(first: 10) { nodes { numero nombre } } }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  sinProductos: objetivosInstitucionales(filter: { sinProductos: true }, first: 20) {
+    totalCount
+    nodes { prioridad tipo descripcion servicio { nombre } }
+  }
+}
+"#;
+
 /// Where the assets are served.
 const PREFIX: &str = "/graphiql/";
 
 /// A year, the most `max-age` caches honour: the URLs are versioned.
 const CACHE_FOREVER: &str = "public, max-age=31536000, immutable";
+
+/// The GraphiQL page, opened on [`DEFAULT_QUERY`].
+pub async fn page() -> Html<String> {
+    page_opened_on(DEFAULT_QUERY)
+}
 
 /// The GraphiQL page, opened on `default_query`.
 ///
@@ -71,7 +110,7 @@ const CACHE_FOREVER: &str = "public, max-age=31536000, immutable";
 /// `/graphql`; its Content-Security-Policy makes the browser refuse anything
 /// else, so a future GraphiQL that reached for a CDN would fail loudly here
 /// rather than quietly need the network.
-pub fn page(default_query: &str) -> Html<String> {
+fn page_opened_on(default_query: &str) -> Html<String> {
     let script = format!(
         r#"
     const fetcher = GraphiQL.createFetcher({{ url: "/graphql" }});
@@ -208,7 +247,7 @@ mod tests {
 
     #[test]
     fn the_page_names_no_remote_url() {
-        let Html(page) = page("{ __typename }");
+        let Html(page) = page_opened_on("{ __typename }");
         assert!(!page.contains("http://"), "{page}");
         assert!(!page.contains("https://"), "{page}");
         let refs = references(&page);
@@ -220,7 +259,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_asset_the_page_references_is_served_and_cached_for_good() {
-        let Html(page) = page("{ __typename }");
+        let Html(page) = page_opened_on("{ __typename }");
         for url in references(&page) {
             let response = get(&url).await;
             assert_eq!(response.status(), StatusCode::OK, "{url}");
@@ -293,7 +332,7 @@ mod tests {
     #[test]
     fn the_default_query_cannot_close_the_script() {
         let hostile = "# </script><script>alert(1)</script> <!-- ]]> & \u{2028}\"\\\u{1}";
-        let Html(page) = page(hostile);
+        let Html(page) = page_opened_on(hostile);
         assert!(!page.contains("alert(1)</script>"), "{page}");
         assert!(!page.contains("<!--"), "{page}");
         assert_eq!(page.matches("</script>").count(), 4, "{page}");
@@ -305,7 +344,7 @@ mod tests {
 
     #[test]
     fn the_inline_script_is_allowed_by_its_hash() {
-        let Html(page) = page("{ __typename }");
+        let Html(page) = page_opened_on("{ __typename }");
         let start = page.rfind("<script>").expect("the inline script") + "<script>".len();
         let end = page[start..].find("</script>").expect("closed") + start;
         let hash =

@@ -3,21 +3,30 @@
 //!
 //! [`router`] builds the whole application so the binary and the tests run
 //! the same thing; `crate::cli` binds it to a socket. The GraphQL endpoint
-//! itself is [`endpoint`]; this module adds the layers every
-//! response gets: request ids, a log span per request, CORS, compression
-//! and the body size limit.
+//! itself is [`endpoint`] (reading the request in `request`, the
+//! GraphQL-over-HTTP rules in `protocol`), answers kept between imports are
+//! [`cache`]'s, what a query may ask is [`limits`]'s, the answer's field order
+//! [`response_order`]'s and the playground [`graphiql`]'s. This module adds
+//! the layers every response gets: request ids, a log span per request,
+//! CORS, compression and the body size limit.
 
 pub mod cache;
 pub mod endpoint;
 pub mod graphiql;
 pub mod limits;
+mod protocol;
+mod request;
 pub mod response_order;
+mod state;
+
+pub use graphiql::DEFAULT_QUERY;
+pub use state::AppState;
 
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Request, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
@@ -28,10 +37,10 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::graphql::{self, AppSchema};
+use crate::graphql;
 use crate::http::cache::{ResponseCache, Versions};
-pub use crate::http::endpoint::SQL_STATEMENTS_HEADER;
 use crate::http::limits::Limits;
+pub use protocol::SQL_STATEMENTS_HEADER;
 
 /// The request id header: set when the client sends none, echoed in the
 /// response and recorded on the request's log span.
@@ -52,11 +61,11 @@ pub struct HttpSettings {
         long = "cors-origin",
         env = "DEFINICIONES_CORS_ORIGINS",
         value_delimiter = ',',
-        default_value = "*"
+        default_value = ANY_ORIGIN
     )]
     pub cors_origins: Vec<String>,
-    /// Memory for answers kept between imports, in MiB; 0
-    /// turns the response cache off.
+    /// Memory for answers kept between imports, in MiB; 0 turns the
+    /// response cache off.
     #[arg(
         long = "response-cache-mib",
         env = "DEFINICIONES_RESPONSE_CACHE_MIB",
@@ -64,6 +73,9 @@ pub struct HttpSettings {
     )]
     pub response_cache_mib: usize,
 }
+
+/// The CORS origin that stands for any.
+pub const ANY_ORIGIN: &str = "*";
 
 /// The response cache's default size in MiB.
 pub const DEFAULT_RESPONSE_CACHE_MIB: usize = 64;
@@ -73,24 +85,10 @@ impl Default for HttpSettings {
         HttpSettings {
             limits: Limits::default(),
             production: false,
-            cors_origins: vec!["*".to_owned()],
+            cors_origins: vec![ANY_ORIGIN.to_owned()],
             response_cache_mib: DEFAULT_RESPONSE_CACHE_MIB,
         }
     }
-}
-
-/// State every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The connection pool.
-    pub db: DatabaseConnection,
-    /// The GraphQL schema.
-    pub schema: AppSchema,
-    /// The query limits.
-    pub limits: Arc<Limits>,
-    /// Answers kept between imports, and the reads of the data version
-    /// they are kept under; `None` when turned off.
-    pub cache: Option<(Arc<ResponseCache>, Arc<Versions>)>,
 }
 
 /// The application's routes over a database, with default settings.
@@ -100,8 +98,18 @@ pub fn router(db: DatabaseConnection) -> Router {
 
 /// The application's routes over a database.
 pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
+    // Each request counts its statements (logged, and sent as a header).
+    let db = crate::loaders::counted(db);
     let limits = Arc::new(settings.limits);
-    let schema = graphql::schema(db.clone(), limits.clone(), settings.production);
+    let schema = graphql::schema(
+        db.clone(),
+        graphql::SchemaSettings {
+            complexity: limits.complexity,
+            recursion: limits.recursion,
+            suggestions: !settings.production,
+            introspection: !limits.disable_introspection,
+        },
+    );
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let cors = CorsLayer::new()
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
@@ -114,7 +122,7 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
             HeaderName::from_static(REQUEST_ID_HEADER),
             HeaderName::from_static(SQL_STATEMENTS_HEADER),
         ]);
-    let cors = if settings.cors_origins.iter().any(|o| o == "*") {
+    let cors = if settings.cors_origins.iter().any(|o| o == ANY_ORIGIN) {
         cors.allow_origin(Any)
     } else {
         cors.allow_origin(AllowOrigin::list(
@@ -130,7 +138,7 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
         tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
     });
     Router::new()
-        .route("/", get(graphiql))
+        .route("/", get(graphiql::page))
         .route(
             "/graphql",
             get(crate::http::endpoint::graphql).post(crate::http::endpoint::graphql),
@@ -155,49 +163,6 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
                 .layer(cors)
                 .layer(CompressionLayer::new()),
         )
-}
-
-/// The query GraphiQL opens with: the sample's links, both ways.
-pub const DEFAULT_QUERY: &str = r#"# Definiciones Estratégicas: a producto, the objectives it serves, and back.
-# Lists take `first` (50 when omitted); the cost of a query counts page sizes.
-query Enlaces {
-  productos(filter: { search: "dialogos con la sociedad civil" }, first: 5) {
-    totalCount
-    nodes {
-      numero
-      nombre
-      servicio { capitulo nombre partida { codigo nombre } }
-      objetivosInstitucionales(first: 5) {
-        nodes {
-          prioridad
-          descripcion
-          objetivosMinisteriales(first: 3) {
-            nodes {
-              prioridad
-              descripcion
-              objetivosInstitucionales(first: 10) {
-                nodes { prioridad productos(first: 10) { nodes { numero nombre } } }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  sinProductos: objetivosInstitucionales(filter: { sinProductos: true }, first: 20) {
-    totalCount
-    nodes { prioridad tipo descripcion servicio { nombre } }
-  }
-}
-"#;
-
-async fn graphiql() -> Html<String> {
-    graphiql_page()
-}
-
-/// The GraphiQL page, opened on [`DEFAULT_QUERY`].
-pub fn graphiql_page() -> Html<String> {
-    crate::http::graphiql::page(DEFAULT_QUERY)
 }
 
 /// The SDL, unless introspection is turned off: then the schema is not

@@ -1,23 +1,25 @@
-//! Opening the database and bringing its schema up to date.
+//! Opening the database, bringing its schema up to date, and the one
+//! write lock that imports and migrations share.
 //!
 //! SQLite and PostgreSQL are both first-class: the URL's scheme decides.
 //! SQLite gets the settings that make it a good server database (WAL, so
 //! readers never wait for the importer; foreign keys on; a busy timeout
 //! instead of instant "database is locked" errors).
+//!
+//! Also here: the data version every import that changes the data raises.
+//! Writing fichas is [`import`]'s job, reading them back as text
+//! [`export`]'s.
 
 pub mod export;
 pub mod import;
 
-use std::future::Future;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// How many connections a process keeps.
@@ -57,9 +59,9 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
         options.max_connections(if pool == Pool::Single { 1 } else { 16 });
     }
     let mut db = Database::connect(options).await?;
+    // Every statement at debug level (`RUST_LOG=definiciones::sql=debug`);
+    // a server's pool also counts them per request (`crate::loaders::counted`).
     db.set_metric_callback(|info| {
-        // Outside a counted scope (the importer, startup) nothing is counted.
-        let _ = STATEMENTS.try_with(|count| count.fetch_add(1, Ordering::Relaxed));
         tracing::debug!(
             target: "definiciones::sql",
             duration_ms = info.elapsed.as_secs_f64() * 1000.0,
@@ -71,32 +73,51 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
     Ok(db)
 }
 
-/// Apply every pending migration.
+/// Apply every pending migration, as a writer (see [`begin_write`]).
 ///
 /// Two processes starting on an empty database (two server replicas, an
-/// import beside a server) must not both create the tables: migrations run
-/// under the importers' write lock, so the second finds nothing pending.
+/// import beside a server) must not both create the tables, and a
+/// migration must not change the schema under an import: holding the
+/// write lock, the second to start finds nothing pending.
 #[tracing::instrument(skip(db))]
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    let txn = match db.get_database_backend() {
+    let txn = begin_write(db).await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
+}
+
+/// The key of the PostgreSQL advisory lock every writer holds:
+/// `0x6465_6669` spells "defi".
+const WRITE_LOCK: i64 = 0x6465_6669;
+
+/// Start a transaction that will write: an import's, a migration's.
+///
+/// Writers are serialised (SQLite `BEGIN IMMEDIATE`; on PostgreSQL the
+/// transaction-scoped advisory lock `WRITE_LOCK`), so two imports of the
+/// same ministry never race on the rows they share and no import runs
+/// beside a migration. Readers are never blocked. The lock is released
+/// when the transaction commits or rolls back.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
         DbBackend::Sqlite => {
             db.begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
-            .await?
+            .await
         }
-        backend => {
+        DbBackend::Postgres => {
             let txn = db.begin().await?;
-            if backend == DbBackend::Postgres {
-                txn.execute_unprepared("SELECT pg_advisory_xact_lock(1684366954)")
-                    .await?;
-            }
-            txn
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [WRITE_LOCK.into()],
+            ))
+            .await?;
+            Ok(txn)
         }
-    };
-    Migrator::up(&txn, None).await?;
-    txn.commit().await
+        _ => db.begin().await,
+    }
 }
 
 /// The stored form of a tipo (the entity's own enum, which the database
@@ -128,20 +149,6 @@ pub fn is_embedded(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }
 
-tokio::task_local! {
-    static STATEMENTS: Arc<AtomicUsize>;
-}
-
-/// Run `work`, counting into `count` every SQL statement it executes,
-/// including those of tasks that run under the same counter (a request's data loaders).
-/// The API logs the count of every request.
-pub fn count_statements<F: Future>(
-    count: Arc<AtomicUsize>,
-    work: F,
-) -> impl Future<Output = F::Output> {
-    STATEMENTS.scope(count, work)
-}
-
 /// Refresh the planner's statistics after an import (`ANALYZE`), so the
 /// first queries on new data get good plans: without them PostgreSQL
 /// (autovacuum off or not yet run) can pick plans many times slower.
@@ -150,23 +157,9 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("ANALYZE").await.map(|_| ())
 }
 
-/// The data version: a number every import that changes the data raises
-/// in its own transaction (`data_version`, one row). Equal numbers mean
-/// equal data, so answers computed from it can be served again.
-pub async fn data_version(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_string(
-            backend,
-            "SELECT version FROM data_version WHERE id = 1",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("the data_version row".to_owned()))?;
-    row.try_get("", "version")
-}
-
-/// Raise the data version, inside the transaction that changes the data:
-/// a reader sees the new number exactly when it sees the new data.
+/// Raise the data version (`crate::loaders::data_version` reads it), inside
+/// the transaction that changes the data: a reader sees the new number
+/// exactly when it sees the new data.
 pub async fn bump_data_version(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
     let backend = txn.get_database_backend();
     txn.execute_raw(Statement::from_string(

@@ -11,4 +11,5 @@ mod hardening;
 mod helpers;
 mod import;
 mod introspection;
+mod locks;
 mod serve;

@@ -8,7 +8,7 @@
 //! number of its data fields, fragments inlined; its introspection held to
 //! good faith, see [`shape`]), and
 //! the validated query is costed (complexity with page sizes: a list costs
-//! `first` × its fields, see [`page_cost`]). Limits on the HTTP exchange
+//! `first` × its fields, see `crate::graphql::connection::page_cost`). Limits on the HTTP exchange
 //! itself (body size, batch size, time) are enforced by
 //! `super::endpoint`.
 
@@ -27,14 +27,14 @@ pub struct Limits {
     #[arg(
         long = "max-depth",
         env = "DEFINICIONES_MAX_DEPTH",
-        default_value_t = 12
+        default_value_t = Limits::DEFAULT.depth
     )]
     pub depth: usize,
     /// Most a query may cost: each field costs 1, a list `first` × its fields.
     #[arg(
         long = "max-complexity",
         env = "DEFINICIONES_MAX_COMPLEXITY",
-        default_value_t = 50_000
+        default_value_t = Limits::DEFAULT.complexity
     )]
     pub complexity: usize,
     /// Most data fields a query may select once its fragments are inlined
@@ -42,59 +42,59 @@ pub struct Limits {
     #[arg(
         long = "max-fields",
         env = "DEFINICIONES_MAX_FIELDS",
-        default_value_t = 10_000
+        default_value_t = Limits::DEFAULT.fields
     )]
     pub fields: usize,
     /// Most aliases a query may use.
     #[arg(
         long = "max-aliases",
         env = "DEFINICIONES_MAX_ALIASES",
-        default_value_t = 30
+        default_value_t = Limits::DEFAULT.aliases
     )]
     pub aliases: usize,
     /// Most directives a query may use.
     #[arg(
         long = "max-directives",
         env = "DEFINICIONES_MAX_DIRECTIVES",
-        default_value_t = 50
+        default_value_t = Limits::DEFAULT.directives
     )]
     pub directives: usize,
     /// Deepest nesting of brackets ({, (, [) the query text may have.
     #[arg(
         long = "max-recursion",
         env = "DEFINICIONES_MAX_RECURSION",
-        default_value_t = 32
+        default_value_t = Limits::DEFAULT.recursion
     )]
     pub recursion: usize,
     /// Longest query text, in characters.
     #[arg(
         long = "max-query-chars",
         env = "DEFINICIONES_MAX_QUERY_CHARS",
-        default_value_t = 100_000
+        default_value_t = Limits::DEFAULT.query_chars
     )]
     pub query_chars: usize,
     /// Most tokens (names, punctuation, values) a query text may have.
     #[arg(
         long = "max-query-tokens",
         env = "DEFINICIONES_MAX_QUERY_TOKENS",
-        default_value_t = 5_000
+        default_value_t = Limits::DEFAULT.query_tokens
     )]
     pub query_tokens: usize,
     /// Largest request body, in bytes (larger ones get 413).
-    #[arg(long = "max-body-bytes", env = "DEFINICIONES_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long = "max-body-bytes", env = "DEFINICIONES_MAX_BODY_BYTES", default_value_t = Limits::DEFAULT.body_bytes)]
     pub body_bytes: usize,
     /// Most operations in one batched request (a JSON array).
     #[arg(
         long = "max-batch",
         env = "DEFINICIONES_MAX_BATCH",
-        default_value_t = 10
+        default_value_t = Limits::DEFAULT.batch
     )]
     pub batch: usize,
     /// Longest a request may run, in milliseconds; then it is stopped.
     #[arg(
         long = "request-timeout-ms",
         env = "DEFINICIONES_REQUEST_TIMEOUT_MS",
-        default_value_t = 10_000
+        default_value_t = Limits::DEFAULT.timeout_ms
     )]
     pub timeout_ms: u64,
     /// Refuse introspection (`__schema`, `__type`): for public servers whose
@@ -106,22 +106,27 @@ pub struct Limits {
     pub disable_introspection: bool,
 }
 
+impl Limits {
+    /// Every limit's default, as `definiciones serve --help` shows it.
+    pub const DEFAULT: Limits = Limits {
+        depth: 12,
+        complexity: 50_000,
+        fields: 10_000,
+        aliases: 30,
+        directives: 50,
+        recursion: 32,
+        query_chars: 100_000,
+        query_tokens: 5_000,
+        body_bytes: 1024 * 1024,
+        batch: 10,
+        timeout_ms: 10_000,
+        disable_introspection: false,
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            depth: 12,
-            complexity: 50_000,
-            fields: 10_000,
-            aliases: 30,
-            directives: 50,
-            recursion: 32,
-            query_chars: 100_000,
-            query_tokens: 5_000,
-            body_bytes: 1024 * 1024,
-            batch: 10,
-            timeout_ms: 10_000,
-            disable_introspection: false,
-        }
+        Limits::DEFAULT
     }
 }
 
@@ -130,13 +135,6 @@ impl Limits {
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
     }
-}
-
-/// The cost of a list field: 1 for the field, plus its page size (`first`
-/// or `last`, 50 when neither is given) times the cost of its fields.
-pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let page = first.or(last).unwrap_or(50).max(0) as usize;
-    page.saturating_mul(child_complexity).saturating_add(1)
 }
 
 /// A refusal with its code.
@@ -394,13 +392,5 @@ mod tests {
         assert_eq!(m.tokens, 21);
         assert_eq!(measure("\"\"\"block { \"\"\" { x }").nesting, 1);
         assert_eq!(measure("{ ...F }").tokens, 4);
-    }
-
-    #[test]
-    fn page_cost_multiplies_the_page_by_its_fields() {
-        assert_eq!(page_cost(Some(10), None, 3), 31);
-        assert_eq!(page_cost(None, Some(2), 3), 7);
-        assert_eq!(page_cost(None, None, 2), 101);
-        assert_eq!(page_cost(Some(-5), None, 2), 1);
     }
 }

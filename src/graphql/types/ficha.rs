@@ -1,0 +1,70 @@
+//! A ficha in the graph, and its links.
+
+use entity::{ficha, servicio};
+
+use super::*;
+
+/// A *Ficha de Identificación — Definiciones Estratégicas*: what one
+/// servicio declared for one planning período.
+#[derive(Clone)]
+pub struct Ficha(pub ficha::Model);
+
+graph_object! {
+    #[Object]
+    impl Ficha
+    where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)"
+    {
+        /// Global identifier.
+        pub async fn id(&self) -> ID {
+            global_id("Ficha", self.0.id)
+        }
+
+        /// The planning período the ficha covers.
+        async fn periodo(&self) -> Periodo {
+            Periodo {
+                desde: self.0.desde,
+                hasta: self.0.hasta,
+            }
+        }
+
+        /// The law or decree the servicio is governed by (*Ley orgánica o
+        /// Decreto que la rige*).
+        async fn ley_organica(&self) -> &str {
+            &self.0.ley_organica
+        }
+
+        /// The servicio's mission (*Misión Institucional*).
+        async fn mision(&self) -> &str {
+            &self.0.mision
+        }
+
+        /// The ministry's name as printed in this ficha.
+        async fn partida_nombre(&self) -> &str {
+            &self.0.partida_nombre
+        }
+
+        /// The servicio's name as printed in this ficha.
+        async fn servicio_nombre(&self) -> &str {
+            &self.0.servicio_nombre
+        }
+
+        /// The servicio that filed the ficha.
+        async fn servicio(&self, ctx: &Context<'_>) -> Result<Servicio> {
+            load::<servicio::Entity>(ctx, self.0.servicio_id)
+                .await
+                .map(Servicio)
+        }
+
+        /// The servicio's own objectives in this ficha, by prioridad.
+        list objetivos_institucionales(this, ObjetivoInstitucionalFilter) -> ObjetivoInstitucionalConnection = Parent::Of(ObjetivosInstitucionalesDe::Ficha, this.0.id);
+
+        /// The final goods and services (*Bienes / Servicios Finales*) of this
+        /// ficha, by número.
+        list productos(this, ProductoFilter) -> ProductoConnection = Parent::Of(ProductosDe::Ficha, this.0.id);
+
+        /// The file the ficha was imported from; `linea` is its title's line.
+        async fn fuente(&self) -> Fuente {
+            fuente(&self.0, self.0.line)
+        }
+    }
+}

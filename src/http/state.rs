@@ -1,0 +1,23 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use super::cache::{ResponseCache, Versions};
+use super::limits::Limits;
+use crate::graphql::AppSchema;
+
+/// State every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// The GraphQL schema.
+    pub schema: AppSchema,
+    /// The query limits.
+    pub limits: Arc<Limits>,
+    /// Answers kept between imports, and the reads of the data version
+    /// they are kept under; `None` when turned off.
+    pub cache: Option<(Arc<ResponseCache>, Arc<Versions>)>,
+}

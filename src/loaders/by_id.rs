@@ -1,0 +1,144 @@
+//! Single rows: by their id (the links that point to one row, `node(id)`)
+//! and a servicio's ficha for a período.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::marker::PhantomData;
+
+use async_graphql::dataloader::Loader;
+use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
+use sea_orm::sea_query::{ExprTrait, Order};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
+
+use super::filter::{PeriodoFiltro, col, periodo, select_entity};
+use super::{Db, LoadError};
+
+/// A row by its id, for the links that point to one row (a ficha's
+/// servicio, an objective's ficha, `node(id)`).
+#[derive(Debug)]
+pub struct ById<E>(pub i32, PhantomData<E>);
+
+impl<E> ById<E> {
+    /// The key for row `id`.
+    pub fn new(id: i32) -> Self {
+        ById(id, PhantomData)
+    }
+}
+
+impl<E> Clone for ById<E> {
+    fn clone(&self) -> Self {
+        ById(self.0, PhantomData)
+    }
+}
+
+impl<E> PartialEq for ById<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<E> Eq for ById<E> {}
+
+impl<E> Hash for ById<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// Entities whose rows load by an `i32` primary key `id`.
+pub trait HasId: EntityTrait {
+    /// The `id` column.
+    fn id_column() -> Self::Column;
+}
+
+macro_rules! has_id {
+    ($($module:ident),*) => {$(
+        impl HasId for $module::Entity {
+            fn id_column() -> Self::Column {
+                $module::Column::Id
+            }
+        }
+    )*};
+}
+
+has_id!(
+    partida,
+    servicio,
+    ficha,
+    objetivo_ministerial,
+    objetivo_institucional,
+    producto
+);
+
+impl<E> Loader<ById<E>> for Db
+where
+    E: HasId + Send + Sync + 'static,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, LoadError> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = E::find()
+            .filter(E::id_column().is_in(ids))
+            .all(&self.db)
+            .await?;
+        let id_of = |model: &E::Model| -> Result<i32, LoadError> {
+            use sea_orm::ModelTrait;
+            match model.get(E::id_column()) {
+                sea_orm::Value::Int(Some(id)) => Ok(id),
+                other => Err(DbErr::Type(format!("id {other:?}")).into()),
+            }
+        };
+        rows.into_iter()
+            .map(|model| Ok((ById::new(id_of(&model)?), model)))
+            .collect()
+    }
+}
+
+/// `Servicio.ficha(periodo)`: the servicio's ficha for the período, or its
+/// latest when no período is given.
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+pub struct FichaDeServicio {
+    /// The servicio.
+    pub servicio: i32,
+    /// The período, or `None` for the latest.
+    pub periodo: Option<PeriodoFiltro>,
+}
+
+impl Loader<FichaDeServicio> for Db {
+    type Value = ficha::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[FichaDeServicio],
+    ) -> Result<HashMap<FichaDeServicio, ficha::Model>, LoadError> {
+        let mut groups: HashMap<Option<PeriodoFiltro>, Vec<i32>> = HashMap::new();
+        for key in keys {
+            groups.entry(key.periodo).or_default().push(key.servicio);
+        }
+        let mut out = HashMap::new();
+        for (periodo_filtro, servicios) in groups {
+            let mut query = select_entity::<ficha::Entity>("f");
+            query.and_where(col("f", "servicio_id").is_in(servicios.iter().copied()));
+            periodo(&mut query, "f", periodo_filtro);
+            // Latest first: the first row of each servicio wins.
+            query
+                .order_by(("f", "desde"), Order::Desc)
+                .order_by(("f", "hasta"), Order::Desc);
+            let rows = self.db.query_all(&query).await?;
+            for row in rows {
+                let model = ficha::Model::from_query_result(&row, "")?;
+                let key = FichaDeServicio {
+                    servicio: model.servicio_id,
+                    periodo: periodo_filtro,
+                };
+                out.entry(key).or_insert(model);
+            }
+        }
+        Ok(out)
+    }
+}

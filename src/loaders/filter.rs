@@ -1,0 +1,263 @@
+//! What a list is filtered by ([`Filtro`]) and which rows of each parent's
+//! list a page holds ([`Window`]), and the pieces of SQL every source builds
+//! them from: joins to the ficha, servicio and partida of a row, the
+//! conditions, the sort keys and `parent_key`.
+
+use entity::tipo_objetivo::TipoObjetivo;
+use entity::{ficha, partida, servicio};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
+use sea_orm::{EntityTrait, Iterable};
+
+/// A período condition: a year inside the período, or the exact período.
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
+pub enum PeriodoFiltro {
+    /// Fichas whose período includes this year.
+    Year(i32),
+    /// Fichas of exactly this período.
+    Exact(i32, i32),
+}
+
+/// Every condition a list can be filtered by. Each list reads the ones
+/// that apply to it; the GraphQL inputs only offer those.
+#[derive(Debug, Clone, Default, Hash, PartialEq, Eq)]
+pub struct Filtro {
+    /// Partida codes (any of).
+    pub partidas: Option<Vec<String>>,
+    /// Capítulo code.
+    pub capitulo: Option<String>,
+    /// Período.
+    pub periodo: Option<PeriodoFiltro>,
+    /// Tipo de objetivo.
+    pub tipo: Option<TipoObjetivo>,
+    /// Enfoque de género.
+    pub enfoque_genero: Option<bool>,
+    /// Cambio climático.
+    pub cambio_climatico: Option<bool>,
+    /// Institutional objectives that no producto serves (or, when false,
+    /// that some producto serves).
+    pub sin_productos: Option<bool>,
+    /// Productos that serve no objective; ministry objectives that no
+    /// institutional objective serves.
+    pub sin_objetivos: Option<bool>,
+    /// Folded search text (see `crate::ficha::text::fold`).
+    pub search: Option<String>,
+}
+
+/// Which rows of each parent's list to return, in row numbers (1-based
+/// positions in the parent's ordered, filtered list). Validated by the API.
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
+pub struct Window {
+    /// Only rows after this position.
+    pub after: Option<i64>,
+    /// Only rows before this position.
+    pub before: Option<i64>,
+    /// The first `n` rows of what remains (exclusive with `last`).
+    pub first: Option<i64>,
+    /// The last `n` rows of what remains (exclusive with `first`).
+    pub last: Option<i64>,
+}
+
+/// The start of a source: the entity's columns from `table AS alias`.
+pub fn select_entity<E: EntityTrait>(alias: &'static str) -> SelectStatement {
+    let mut query = Query::select();
+    for column in E::Column::iter() {
+        query.column((alias, column));
+    }
+    query.from_as(E::default(), alias);
+    query
+}
+
+pub fn col(table: &'static str, column: &'static str) -> Expr {
+    Expr::col((table, column))
+}
+
+/// `parent_key`: the parent's id, or 0 for a top-level list.
+pub(super) fn parent_key(
+    query: &mut SelectStatement,
+    parent: Option<(&'static str, &'static str)>,
+    parents: Option<&[i32]>,
+) {
+    match parent {
+        Some((table, column)) => {
+            query.expr_as(col(table, column), "parent_key");
+            if let Some(parents) = parents {
+                query.and_where(col(table, column).is_in(parents.iter().copied()));
+            }
+        }
+        None => {
+            query.expr_as(Expr::val(0i32), "parent_key");
+        }
+    }
+}
+
+/// The sort keys `sort_0`, `sort_1`, …. Keys from the partida, servicio
+/// or ficha (`p`, `s`, `f`) are constant within a list that hangs from one
+/// ficha; when those tables are not joined (`context` false) they sort as 0.
+pub(super) fn sort_keys(
+    query: &mut SelectStatement,
+    keys: &[(&'static str, &'static str)],
+    context: bool,
+) {
+    for (i, (table, column)) in keys.iter().enumerate() {
+        let key = if context || !matches!(*table, "p" | "s" | "f") {
+            col(table, column)
+        } else {
+            Expr::val(0)
+        };
+        query.expr_as(key, Alias::new(format!("sort_{i}")));
+    }
+}
+
+/// A substring match on a folded `search_text` column; `%` and `_` in the
+/// term match themselves.
+pub(super) fn search(table: &'static str, term: &str) -> SimpleExpr {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    col(table, "search_text").like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+pub fn periodo(query: &mut SelectStatement, table: &'static str, periodo: Option<PeriodoFiltro>) {
+    match periodo {
+        Some(PeriodoFiltro::Year(year)) => {
+            query
+                .and_where(col(table, "desde").lte(year))
+                .and_where(col(table, "hasta").gte(year));
+        }
+        Some(PeriodoFiltro::Exact(desde, hasta)) => {
+            query
+                .and_where(col(table, "desde").eq(desde))
+                .and_where(col(table, "hasta").eq(hasta));
+        }
+        None => {}
+    }
+}
+
+impl Filtro {
+    /// Whether a condition reads the partida, servicio or ficha of a row.
+    fn needs_context(&self) -> bool {
+        self.partidas.is_some() || self.capitulo.is_some() || self.periodo.is_some()
+    }
+}
+
+/// Joins `fichas f`, `servicios s`, `partidas p` to a table with a
+/// `ficha_id`, when the list spans fichas (`across`: its order reads them)
+/// or the filter needs them, and applies the partida, capítulo and período
+/// conditions. Returns whether it joined: a list under one ficha needs
+/// none of it, and skipping the joins is most of its cost.
+pub fn within_fichas(
+    query: &mut SelectStatement,
+    table: &'static str,
+    filter: &Filtro,
+    across: bool,
+) -> bool {
+    if !across && !filter.needs_context() {
+        return false;
+    }
+    join_fichas(query, table, filter);
+    true
+}
+
+/// Always join the ficha, servicio and partida of the rows (see [`within_fichas`]).
+pub(super) fn join_fichas(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
+    query.inner_join(
+        ficha::Entity.aliased("f"),
+        col("f", "id").equals((table, "ficha_id")),
+    );
+    join_servicio(query);
+    join_partida(query);
+    codes(query, filter);
+    periodo(query, "f", filter.periodo);
+}
+
+/// Join the servicio `s` of the fichas `f`.
+pub(super) fn join_servicio(query: &mut SelectStatement) {
+    query.inner_join(
+        servicio::Entity.aliased("s"),
+        col("s", "id").equals(("f", "servicio_id")),
+    );
+}
+
+/// Join the partida `p` of the servicios `s`.
+pub(super) fn join_partida(query: &mut SelectStatement) {
+    query.inner_join(
+        partida::Entity.aliased("p"),
+        col("p", "id").equals(("s", "partida_id")),
+    );
+}
+
+/// Keep the rows that have a ficha (`f`, tied to the row by `link`) in the
+/// período, when the filter names one.
+pub(super) fn with_a_ficha_in(
+    query: &mut SelectStatement,
+    periodo: Option<PeriodoFiltro>,
+    link: impl FnOnce(&mut SelectStatement),
+) {
+    if periodo.is_none() {
+        return;
+    }
+    let mut fichas = Query::select();
+    fichas.expr(Expr::val(1)).from_as(ficha::Entity, "f");
+    link(&mut fichas);
+    self::periodo(&mut fichas, "f", periodo);
+    query.and_where(Expr::exists(fichas));
+}
+
+pub fn codes(query: &mut SelectStatement, filter: &Filtro) {
+    if let Some(partidas) = &filter.partidas {
+        query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
+    }
+    if let Some(capitulo) = &filter.capitulo {
+        query.and_where(col("s", "capitulo").eq(capitulo.clone()));
+    }
+}
+
+/// Table alias helper: `FROM table AS alias` for sea-query joins.
+pub trait AsAlias {
+    fn aliased(self, alias: &'static str) -> sea_orm::sea_query::TableRef;
+}
+
+impl<T: sea_orm::sea_query::IntoTableRef> AsAlias for T {
+    fn aliased(self, alias: &'static str) -> sea_orm::sea_query::TableRef {
+        self.into_table_ref().alias(alias)
+    }
+}
+
+pub(super) fn flag(
+    query: &mut SelectStatement,
+    table: &'static str,
+    column: &'static str,
+    value: Option<bool>,
+) {
+    if let Some(value) = value {
+        query.and_where(col(table, column).eq(value));
+    }
+}
+
+/// `EXISTS` (or `NOT EXISTS` when `absent`) a link row in `link` whose
+/// `column` is the row's id.
+pub(super) fn linked(
+    query: &mut SelectStatement,
+    link: &'static str,
+    column: &'static str,
+    row: (&'static str, &'static str),
+    absent: Option<bool>,
+) {
+    let Some(absent) = absent else { return };
+    let exists = Query::select()
+        .expr(Expr::val(1))
+        .from_as(Alias::new(link), "x")
+        .and_where(col("x", column).equals(row))
+        .to_owned();
+    query.and_where(if absent {
+        Expr::exists(exists).not()
+    } else {
+        Expr::exists(exists)
+    });
+}
+
+pub(super) fn tipo_value(tipo: TipoObjetivo) -> String {
+    use sea_orm::ActiveEnum;
+    tipo.to_value()
+}
