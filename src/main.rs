@@ -25,9 +25,10 @@ async fn main() -> ExitCode {
         .init();
     match definiciones::cli::run(cli).await {
         Ok(code) => code,
+        // Each error says all it has to say itself: its sources are not
+        // printed after it again.
         Err(error) => {
-            let error = anyhow::Error::from(error);
-            eprintln!("error: {error:#}");
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }

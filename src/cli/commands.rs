@@ -13,6 +13,7 @@ use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use serde::Serialize;
 use tokio::net::TcpListener;
 
+use crate::cli::database;
 use crate::cli::{CheckArgs, Cli, Command, ExportArgs, ImportArgs, ServeArgs};
 use crate::ficha::{self, Ficha};
 use crate::http;
@@ -25,19 +26,29 @@ use crate::store::import::{self, Summary};
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The database could not be opened.
-    #[error("cannot open the database: {0}")]
-    Connect(#[source] DbErr),
+    #[error("cannot open the database {url}: {reason}")]
+    Connect {
+        /// The database's URL, without its password.
+        url: String,
+        /// Why, in plain words, and what to do.
+        reason: String,
+    },
     /// The schema could not be brought up to date.
-    #[error("cannot migrate the database: {0}")]
-    Migrate(#[source] DbErr),
+    #[error("cannot bring the database {url} up to date: {reason}")]
+    Migrate {
+        /// The database's URL, without its password.
+        url: String,
+        /// What the database said.
+        reason: String,
+    },
     /// The database failed while reading.
-    #[error("database error: {0}")]
+    #[error("database error: {}", database::said(.0))]
     Database(#[from] DbErr),
     /// The export failed.
     #[error(transparent)]
     Export(#[from] ExportError),
-    /// A path the user named could not be read.
-    #[error("{path}: {source}")]
+    /// A path the user named could not be read (or written).
+    #[error("{}: {}", .path.display(), in_words(.source))]
     Path {
         /// The path.
         path: PathBuf,
@@ -67,8 +78,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Import(args) => import(args).await,
         Command::Export(args) => export(args).await,
         Command::Migrate(args) => {
-            open(&args.database_url).await?;
-            println!("database is up to date");
+            let url = &args.database_url;
+            let db = connect(url, db::Pool::Single).await?;
+            let pending = pending_migrations(&db)
+                .await
+                .map_err(|e| migrate_error(url, &e))?;
+            db::migrate(&db).await.map_err(|e| migrate_error(url, &e))?;
+            if pending.is_empty() {
+                println!("no migrations were pending: the database is up to date");
+            } else {
+                println!(
+                    "applied {} migration{}: {}",
+                    pending.len(),
+                    if pending.len() == 1 { "" } else { "s" },
+                    pending.join(", ")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(args).await,
@@ -104,13 +129,50 @@ pub async fn open(url: &str) -> Result<DatabaseConnection, AppError> {
     open_with(url, db::Pool::Readers).await
 }
 
-/// Connect and migrate.
+/// Connect and migrate. An SQLite file is created when missing.
 pub async fn open_with(url: &str, pool: db::Pool) -> Result<DatabaseConnection, AppError> {
-    let db = db::connect_with(url, pool)
-        .await
-        .map_err(AppError::Connect)?;
-    db::migrate(&db).await.map_err(AppError::Migrate)?;
+    let db = connect(url, pool).await?;
+    db::migrate(&db).await.map_err(|e| migrate_error(url, &e))?;
     Ok(db)
+}
+
+/// Connect to `given` (the URL as the user gave it, for messages).
+async fn connect(given: &str, pool: db::Pool) -> Result<DatabaseConnection, AppError> {
+    let url = database::with_create_mode(given);
+    match db::connect_with(&url, pool).await {
+        Ok(db) => Ok(db),
+        Err(error) => Err(AppError::Connect {
+            url: database::redacted(given),
+            reason: database::why_not_opened(&url, &error).await,
+        }),
+    }
+}
+
+fn migrate_error(url: &str, error: &DbErr) -> AppError {
+    AppError::Migrate {
+        url: database::redacted(url),
+        reason: database::said(error),
+    }
+}
+
+/// The migrations the database has not had yet, by name.
+async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    use migration::MigratorTrait;
+    Ok(migration::Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect())
+}
+
+/// What the operating system said, in the words a person uses.
+fn in_words(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+        _ => error.to_string(),
+    }
 }
 
 /// The ficha files under `paths`: files as named, directories searched for
@@ -315,6 +377,12 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, AppError> {
     let db = open(&args.database.database_url).await?;
     if db::is_embedded(&db) || args.load_bundled {
         seed(&db).await?;
+    } else if entity::ficha::Entity::find().count(&db).await? == 0 {
+        tracing::warn!(
+            "the database holds no fichas, so every answer will be empty: load some with \
+             `definiciones import <files or directories>`, or start with --load-bundled \
+             for the fichas bundled in the binary"
+        );
     }
     let listener = TcpListener::bind(args.bind)
         .await

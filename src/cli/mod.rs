@@ -2,12 +2,16 @@
 //! command. Every flag that makes sense outside a single run also reads an
 //! environment variable; the doc comments are the `--help` text.
 //!
-//! This module only describes options; `commands` acts on them.
+//! This module describes the commands' options; `commands` acts on them.
+//! The server's own settings (limits, cache, CORS) are declared beside what
+//! they configure (`crate::http::HttpSettings`) and flattened in here: the
+//! HTTP layer must not depend on the command line.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod commands;
+mod database;
 
 pub use commands::{AppError, ficha_files, open, open_with, run, seed, serve_on};
 

@@ -12,4 +12,5 @@ mod helpers;
 mod import;
 mod introspection;
 mod locks;
+mod messages;
 mod serve;
