@@ -285,6 +285,57 @@ async fn ministry_objectives_that_disagree_are_refused_naming_the_objective() {
 }
 
 #[tokio::test]
+async fn shared_objectives_read_from_a_replaced_ficha_name_its_new_file_and_lines() {
+    each_database(|t| async move {
+        import(&t.db, "a.txt", SAMPLE).await.expect("first service");
+        import(&t.db, "b.txt", &sample_as("20", "02"))
+            .await
+            .expect("second service");
+        // The first service's ficha again, from another file: another
+        // mission, the same ministry objectives one line lower and worded
+        // with other capitals (the same once folded).
+        let replaced = SAMPLE
+            .replace(
+                "Contribuir al fortalecimiento",
+                "Contribuir decididamente al fortalecimiento",
+            )
+            .replace(
+                "\nObjetivos Estratégicos del Ministerio",
+                "\n\nObjetivos Estratégicos del Ministerio",
+            )
+            .replace("Dar cuenta anual", "Dar Cuenta Anual");
+        let outcome = import(&t.db, "a2.txt", &replaced).await.expect("replaced");
+        assert_eq!(outcome, Outcome::Replaced, "{}", t.backend);
+        let m4 = ObjetivoMinisterial::find()
+            .filter(objetivo_ministerial::Column::Prioridad.eq(4))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("objective 4");
+        let source = Ficha::find_by_id(m4.source_ficha_id.expect("a source"))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("the source ficha");
+        assert_eq!(source.source_file, "a2.txt", "{}", t.backend);
+        assert_eq!(m4.line, 25, "the line in a2.txt ({})", t.backend);
+        assert!(
+            m4.descripcion.starts_with("Dar Cuenta Anual"),
+            "{}",
+            m4.descripcion
+        );
+        // A conflict names the file the stored list was read from.
+        let differing = sample_as("20", "02").replace("Dar cuenta anual", "Rendir cuenta anual");
+        let message = import(&t.db, "b2.txt", &differing)
+            .await
+            .expect_err("refused")
+            .to_string();
+        assert!(message.contains("as stored from \"a2.txt\""), "{message}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn replacing_the_only_ficha_of_a_ministry_replaces_its_objectives() {
     each_database(|t| async move {
         import(&t.db, "a.txt", SAMPLE).await.expect("first version");

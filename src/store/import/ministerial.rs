@@ -8,7 +8,10 @@ use std::collections::HashMap;
 
 use entity::tipo_objetivo::TipoObjetivo as TipoDb;
 use entity::{ficha, objetivo_ministerial, servicio};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use super::ImportError;
 use super::writer::{Writer, line};
@@ -46,6 +49,9 @@ impl Writer<'_> {
 
         if !stored.is_empty() {
             let Some(difference) = self.difference(&stored) else {
+                if stored.iter().any(|o| o.source_ficha_id == Some(ficha_id)) {
+                    self.read_again(&stored).await?;
+                }
                 return Ok(stored.iter().map(|o| (o.prioridad as u32, o.id)).collect());
             };
             let others = ficha::Entity::find()
@@ -99,6 +105,34 @@ impl Writer<'_> {
             .into_iter()
             .map(|o| (o.prioridad as u32, o.id))
             .collect())
+    }
+
+    /// The stored list was read from the ficha being replaced, whose new
+    /// file lists the same objectives: read their words and lines from the
+    /// new file, so what is stored and where it says it came from agree
+    /// (the ficha row now names the new file).
+    async fn read_again(&self, stored: &[objetivo_ministerial::Model]) -> Result<(), ImportError> {
+        for s in stored {
+            let Some(o) = self
+                .ficha
+                .objetivos_ministeriales
+                .iter()
+                .find(|o| o.prioridad as i32 == s.prioridad)
+            else {
+                continue;
+            };
+            objetivo_ministerial::ActiveModel {
+                id: Set(s.id),
+                descripcion: Set(o.descripcion.clone()),
+                search_text: Set(fold(&o.descripcion)),
+                line: Set(line(o.line)),
+                ..Default::default()
+            }
+            .update(self.txn)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        }
+        Ok(())
     }
 
     /// The first ministry objective where the ficha and the stored list
