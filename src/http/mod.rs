@@ -46,6 +46,27 @@ pub use protocol::SQL_STATEMENTS_HEADER;
 /// response and recorded on the request's log span.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The longest request id a client may choose.
+pub const MAX_REQUEST_ID: usize = 128;
+
+/// Keep a client's request id only when it is short and plain (visible
+/// ASCII, at most [`MAX_REQUEST_ID`] characters): it is echoed and written
+/// into every log line of the request, so anything else gets a new one.
+async fn plain_request_id<B>(mut request: Request<B>) -> Request<B> {
+    let plain = |id: &axum::http::HeaderValue| {
+        let bytes = id.as_bytes();
+        !bytes.is_empty() && bytes.len() <= MAX_REQUEST_ID && bytes.iter().all(u8::is_ascii_graphic)
+    };
+    if request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .is_some_and(|id| !plain(id))
+    {
+        request.headers_mut().remove(REQUEST_ID_HEADER);
+    }
+    request
+}
+
 /// How the server treats requests (`definiciones serve --help`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct HttpSettings {
@@ -157,6 +178,7 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
         })
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::map_request(plain_request_id))
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(request_id))

@@ -527,6 +527,23 @@ async fn cors_compression_and_request_ids() {
             send(&t.db, &settings, tagged).await.headers["x-request-id"],
             "abc-123"
         );
+        // One too long or not plain is replaced, not echoed nor logged.
+        for hostile in ["x".repeat(60_000), "x".repeat(129), "a b".to_owned()] {
+            let tagged = Request::get("/health")
+                .header("x-request-id", hostile.as_str())
+                .body(Body::empty())
+                .expect("request");
+            let reply = send(&t.db, &settings, tagged).await;
+            let id = reply.headers["x-request-id"].to_str().expect("ascii");
+            assert_ne!(id, hostile);
+            assert_eq!(id.len(), 36, "a new UUID: {id}");
+        }
+        let longest = "x".repeat(128);
+        let tagged = Request::get("/health")
+            .header("x-request-id", longest.as_str())
+            .body(Body::empty())
+            .expect("request");
+        assert_eq!(send(&t.db, &settings, tagged).await.headers["x-request-id"], longest.as_str());
     })
     .await;
 }
