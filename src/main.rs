@@ -22,6 +22,9 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal, clean text for a file or a
+        // log collector.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match definiciones::cli::run(cli).await {
         Ok(code) => code,

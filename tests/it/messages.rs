@@ -115,7 +115,6 @@ fn serve_on_an_empty_postgresql_says_how_to_load_fichas() {
     let mut server = Command::new(env!("CARGO_BIN_EXE_definiciones"))
         .args(["serve", "--bind", &bind, "--database-url", &url])
         .env("RUST_LOG", "warn")
-        .env("NO_COLOR", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -135,6 +134,8 @@ fn serve_on_an_empty_postgresql_says_how_to_load_fichas() {
     assert_eq!(warnings.len(), 1, "one warning: {stderr}");
     assert!(warnings[0].contains("definiciones import"), "{stderr}");
     assert!(warnings[0].contains("--load-bundled"), "{stderr}");
+    // A log that is not a terminal is plain text.
+    assert!(!stderr.contains('\u{1b}'), "escape codes in a redirected log: {stderr:?}");
 }
 
 /// Every error of an answer: a place only where there is one (line and
