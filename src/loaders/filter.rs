@@ -90,6 +90,11 @@ pub(super) fn parent_key(
     }
 }
 
+/// The name of a source's `i`th sort key.
+pub(super) fn sort_key(i: usize) -> String {
+    format!("sort_{i}")
+}
+
 /// The sort keys `sort_0`, `sort_1`, …. Keys from the partida, servicio
 /// or ficha (`p`, `s`, `f`) are constant within a list that hangs from one
 /// ficha; when those tables are not joined (`context` false) they sort as 0.
@@ -104,7 +109,7 @@ pub(super) fn sort_keys(
         } else {
             Expr::val(0)
         };
-        query.expr_as(key, Alias::new(format!("sort_{i}")));
+        query.expr_as(key, Alias::new(sort_key(i)));
     }
 }
 

@@ -12,7 +12,7 @@ use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryResult};
 
-use super::filter::{AsAlias, Filtro, Window, col};
+use super::filter::{AsAlias, Filtro, Window, col, sort_key};
 use super::{Db, LoadError};
 
 /// One parent's page of a list.
@@ -49,8 +49,9 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     type Model: FromQueryResult + Clone + Send + Sync + 'static;
     /// The parents a list of this entity hangs from.
     type Rel: Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'static;
-    /// Sort key aliases of the source, in order (the row id breaks ties).
-    const SORT: &'static [&'static str];
+    /// How many sort keys its source selects (`filter::sort_keys`), in
+    /// order; the row id breaks ties.
+    const SORT_KEYS: usize;
     /// Rows of the list under `rel`, filtered, with `parent_key` (the
     /// parent's id, or 0 for a top-level list) and the sort keys; only for
     /// `parents` when given.
@@ -151,9 +152,8 @@ pub async fn pages<L: Listed>(
     window: &Window,
     parents: Option<&[i32]>,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let order: Vec<String> = L::SORT
-        .iter()
-        .map(|s| format!("src.{s}"))
+    let order: Vec<String> = (0..L::SORT_KEYS)
+        .map(|i| format!("src.{}", sort_key(i)))
         .chain(["src.id".to_owned()])
         .collect();
     // Rank narrow rows (id, parent, sort keys), then fetch the whole rows

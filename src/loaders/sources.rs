@@ -48,7 +48,7 @@ impl Listed for Partidas {
     type Entity = partida::Entity;
     type Model = partida::Model;
     type Rel = PartidasDe;
-    const SORT: &'static [&'static str] = &["sort_0"];
+    const SORT_KEYS: usize = 1;
 
     fn source(_: PartidasDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<partida::Entity>("p");
@@ -85,7 +85,7 @@ impl Listed for Servicios {
     type Entity = servicio::Entity;
     type Model = servicio::Model;
     type Rel = ServiciosDe;
-    const SORT: &'static [&'static str] = &["sort_0", "sort_1"];
+    const SORT_KEYS: usize = 2;
 
     fn source(rel: ServiciosDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<servicio::Entity>("s");
@@ -124,7 +124,7 @@ impl Listed for Fichas {
     type Entity = ficha::Entity;
     type Model = ficha::Model;
     type Rel = FichasDe;
-    const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2"];
+    const SORT_KEYS: usize = 3;
 
     fn source(rel: FichasDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<ficha::Entity>("f");
@@ -170,7 +170,7 @@ impl Listed for ObjetivosMinisteriales {
     type Entity = objetivo_ministerial::Entity;
     type Model = objetivo_ministerial::Model;
     type Rel = ObjetivosMinisterialesDe;
-    const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2"];
+    const SORT_KEYS: usize = 3;
 
     fn source(
         rel: ObjetivosMinisterialesDe,
@@ -270,7 +270,7 @@ impl Listed for ObjetivosInstitucionales {
     type Entity = objetivo_institucional::Entity;
     type Model = objetivo_institucional::Model;
     type Rel = ObjetivosInstitucionalesDe;
-    const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2", "sort_3"];
+    const SORT_KEYS: usize = 4;
 
     fn source(
         rel: ObjetivosInstitucionalesDe,
@@ -346,7 +346,7 @@ impl Listed for Productos {
     type Entity = producto::Entity;
     type Model = producto::Model;
     type Rel = ProductosDe;
-    const SORT: &'static [&'static str] = &["sort_0", "sort_1", "sort_2", "sort_3"];
+    const SORT_KEYS: usize = 4;
 
     fn source(rel: ProductosDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");

@@ -35,6 +35,19 @@ async fn counts(db: &DatabaseConnection) -> [u64; 8] {
     ]
 }
 
+/// The stored ministry objective with this prioridad.
+async fn ministry_objective(
+    db: &DatabaseConnection,
+    prioridad: i32,
+) -> objetivo_ministerial::Model {
+    ObjetivoMinisterial::find()
+        .filter(objetivo_ministerial::Column::Prioridad.eq(prioridad))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("ministry objective {prioridad}"))
+}
+
 async fn import(db: &DatabaseConnection, name: &str, text: &str) -> Result<Outcome, ImportError> {
     import_bytes(db, name, name, text.as_bytes()).await
 }
@@ -242,12 +255,7 @@ async fn a_second_service_of_the_ministry_shares_its_objectives() {
             t.backend
         );
         // Ministry objective 1 is served by objective 1 of both services.
-        let m1 = ObjetivoMinisterial::find()
-            .filter(objetivo_ministerial::Column::Prioridad.eq(1))
-            .one(&t.db)
-            .await
-            .expect("query")
-            .expect("objective 1");
+        let m1 = ministry_objective(&t.db, 1).await;
         let serving = m1
             .find_related(ObjetivoInstitucional)
             .all(&t.db)
@@ -306,12 +314,7 @@ async fn shared_objectives_read_from_a_replaced_ficha_name_its_new_file_and_line
             .replace("Dar cuenta anual", "Dar Cuenta Anual");
         let outcome = import(&t.db, "a2.txt", &replaced).await.expect("replaced");
         assert_eq!(outcome, Outcome::Replaced, "{}", t.backend);
-        let m4 = ObjetivoMinisterial::find()
-            .filter(objetivo_ministerial::Column::Prioridad.eq(4))
-            .one(&t.db)
-            .await
-            .expect("query")
-            .expect("objective 4");
+        let m4 = ministry_objective(&t.db, 4).await;
         let source = Ficha::find_by_id(m4.source_ficha_id.expect("a source"))
             .one(&t.db)
             .await
@@ -349,12 +352,7 @@ async fn replacing_the_only_ficha_of_a_ministry_replaces_its_objectives() {
                 .expect("second version"),
             Outcome::Replaced
         );
-        let m4 = ObjetivoMinisterial::find()
-            .filter(objetivo_ministerial::Column::Prioridad.eq(4))
-            .one(&t.db)
-            .await
-            .expect("query")
-            .expect("objective 4");
+        let m4 = ministry_objective(&t.db, 4).await;
         assert!(m4.descripcion.starts_with("Rendir cuenta anual"));
         assert_eq!(counts(&t.db).await, [1, 1, 1, 9, 9, 10, 9, 10]);
     })

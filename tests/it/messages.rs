@@ -135,7 +135,10 @@ fn serve_on_an_empty_postgresql_says_how_to_load_fichas() {
     assert!(warnings[0].contains("definiciones import"), "{stderr}");
     assert!(warnings[0].contains("--load-bundled"), "{stderr}");
     // A log that is not a terminal is plain text.
-    assert!(!stderr.contains('\u{1b}'), "escape codes in a redirected log: {stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "escape codes in a redirected log: {stderr:?}"
+    );
 }
 
 /// Every error of an answer: a place only where there is one (line and
