@@ -390,9 +390,11 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, AppError> {
             addr: args.bind,
             source,
         })?;
+    let connections = args.http.connections;
     serve_on(
         listener,
         http::router_with(db, args.http),
+        connections,
         shutdown_signal(),
     )
     .await?;
@@ -404,13 +406,13 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, AppError> {
 pub async fn serve_on(
     listener: TcpListener,
     app: axum::Router,
+    connections: http::server::Connections,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("listening on http://{addr}");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    http::server::serve(listener, app, connections, shutdown)
         .await
         .map_err(AppError::Serve)
 }

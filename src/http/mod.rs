@@ -17,6 +17,7 @@ pub mod limits;
 mod protocol;
 mod request;
 pub mod response_order;
+pub mod server;
 mod state;
 
 pub use graphiql::DEFAULT_QUERY;
@@ -35,6 +36,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::graphql;
@@ -85,6 +87,9 @@ pub struct HttpSettings {
         default_value = ANY_ORIGIN
     )]
     pub cors_origins: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub connections: server::Connections,
     /// Memory for answers kept between imports, in MiB; 0 turns the
     /// response cache off.
     #[arg(
@@ -105,6 +110,7 @@ impl Default for HttpSettings {
     fn default() -> Self {
         HttpSettings {
             limits: Limits::default(),
+            connections: server::Connections::default(),
             production: false,
             cors_origins: vec![ANY_ORIGIN.to_owned()],
             response_cache_mib: DEFAULT_RESPONSE_CACHE_MIB,
@@ -183,7 +189,10 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(cors)
-                .layer(CompressionLayer::new()),
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyTimeoutLayer::new(
+                    settings.connections.body_timeout(),
+                )),
         )
 }
 

@@ -144,6 +144,19 @@ pub fn json_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Whether reading the body stopped at the body timeout
+/// (`super::server::Connections::body_timeout_ms`).
+fn timed_out(rejection: &BytesRejection) -> bool {
+    let mut error: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(e) = error {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        error = e.source();
+    }
+    false
+}
+
 pub fn post_request(
     limits: &Limits,
     headers: &HeaderMap,
@@ -158,6 +171,11 @@ pub fn post_request(
                 "the request body is larger than {} bytes",
                 limits.body_bytes
             ),
+        ),
+        _ if timed_out(&rejection) => (
+            StatusCode::REQUEST_TIMEOUT,
+            "BODY_TIMEOUT",
+            "the request body did not arrive in time; send it whole, without pauses".to_owned(),
         ),
         status => (status, "BAD_REQUEST", rejection.body_text()),
     })?;

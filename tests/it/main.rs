@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cache;
 mod cli;
+mod connections;
 mod faults;
 mod hardening;
 mod helpers;
