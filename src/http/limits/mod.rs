@@ -137,6 +137,23 @@ impl Limits {
     }
 }
 
+/// Refuse with `code` when `found` is over `limit`, saying what was found
+/// (`what`, given the number) and the limit.
+fn within(
+    found: usize,
+    limit: usize,
+    code: &'static str,
+    what: impl FnOnce(usize) -> String,
+) -> Result<(), ServerError> {
+    if found > limit {
+        return Err(refused(
+            code,
+            format!("{}; at most {limit} are allowed", what(found)),
+        ));
+    }
+    Ok(())
+}
+
 /// A refusal with its code.
 pub fn refused(code: &'static str, message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
@@ -163,24 +180,18 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
         return Ok(());
     };
     let counts = count(document);
-    if counts.aliases > limits.aliases {
-        return Err(refused(
-            "ALIAS_LIMIT_EXCEEDED",
-            format!(
-                "the query uses {} aliases; at most {} are allowed",
-                counts.aliases, limits.aliases
-            ),
-        ));
-    }
-    if counts.directives > limits.directives {
-        return Err(refused(
-            "DIRECTIVE_LIMIT_EXCEEDED",
-            format!(
-                "the query uses {} directives; at most {} are allowed",
-                counts.directives, limits.directives
-            ),
-        ));
-    }
+    within(
+        counts.aliases,
+        limits.aliases,
+        "ALIAS_LIMIT_EXCEEDED",
+        |n| format!("the query uses {n} aliases"),
+    )?;
+    within(
+        counts.directives,
+        limits.directives,
+        "DIRECTIVE_LIMIT_EXCEEDED",
+        |n| format!("the query uses {n} directives"),
+    )?;
     let shape = shape::of(document).map_err(|unbounded| {
         refused(
             "INTROSPECTION_LIMIT_EXCEEDED",
@@ -194,24 +205,12 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
                 .to_owned(),
         ));
     }
-    if shape.fields > limits.fields {
-        return Err(refused(
-            "FIELD_LIMIT_EXCEEDED",
-            format!(
-                "the query selects {} fields once its fragments are inlined; at most {} are allowed",
-                shape.fields, limits.fields
-            ),
-        ));
-    }
-    if shape.depth > limits.depth {
-        return Err(refused(
-            "DEPTH_LIMIT_EXCEEDED",
-            format!(
-                "the query nests fields {} levels deep; at most {} are allowed",
-                shape.depth, limits.depth
-            ),
-        ));
-    }
+    within(shape.fields, limits.fields, "FIELD_LIMIT_EXCEEDED", |n| {
+        format!("the query selects {n} fields once its fragments are inlined")
+    })?;
+    within(shape.depth, limits.depth, "DEPTH_LIMIT_EXCEEDED", |n| {
+        format!("the query nests fields {n} levels deep")
+    })?;
     Ok(())
 }
 
@@ -219,34 +218,22 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
 /// and bracket nesting (a deeply nested document could exhaust the parser).
 pub fn check_text(query: &str, limits: &Limits) -> Result<(), ServerError> {
     let chars = query.chars().count();
-    if chars > limits.query_chars {
-        return Err(refused(
-            "QUERY_TOO_LARGE",
-            format!(
-                "the query is {chars} characters long; at most {} are allowed",
-                limits.query_chars
-            ),
-        ));
-    }
+    within(chars, limits.query_chars, "QUERY_TOO_LARGE", |n| {
+        format!("the query is {n} characters long")
+    })?;
     let measure = measure(query);
-    if measure.tokens > limits.query_tokens {
-        return Err(refused(
-            "TOKEN_LIMIT_EXCEEDED",
-            format!(
-                "the query has {} tokens; at most {} are allowed",
-                measure.tokens, limits.query_tokens
-            ),
-        ));
-    }
-    if measure.nesting > limits.recursion {
-        return Err(refused(
-            "RECURSION_LIMIT_EXCEEDED",
-            format!(
-                "the query nests brackets {} levels deep; at most {} are allowed",
-                measure.nesting, limits.recursion
-            ),
-        ));
-    }
+    within(
+        measure.tokens,
+        limits.query_tokens,
+        "TOKEN_LIMIT_EXCEEDED",
+        |n| format!("the query has {n} tokens"),
+    )?;
+    within(
+        measure.nesting,
+        limits.recursion,
+        "RECURSION_LIMIT_EXCEEDED",
+        |n| format!("the query nests brackets {n} levels deep"),
+    )?;
     Ok(())
 }
 
