@@ -42,7 +42,7 @@ pub enum AppError {
         reason: String,
     },
     /// The database failed while reading.
-    #[error("database error: {}", database::said(.0))]
+    #[error("database error: {}", db::said(.0))]
     Database(#[from] DbErr),
     /// The export failed.
     #[error(transparent)]
@@ -151,7 +151,7 @@ async fn connect(given: &str, pool: db::Pool) -> Result<DatabaseConnection, AppE
 fn migrate_error(url: &str, error: &DbErr) -> AppError {
     AppError::Migrate {
         url: database::redacted(url),
-        reason: database::said(error),
+        reason: db::said(error),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{DbErr, RuntimeErr};
+use sea_orm::DbErr;
 use url::Url;
 
 /// The URL to connect to: an SQLite URL that says nothing of `mode` gets
@@ -28,27 +28,9 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
-/// What the database or its driver said, without its wrappers ("Connection
-/// Error: error returned from database: …") and without PostgreSQL's
-/// position in its own source ("at line 948").
-pub fn said(error: &DbErr) -> String {
-    let runtime = match error {
-        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
-        DbErr::ConnectionAcquire(e) => return e.to_string(),
-        other => return other.to_string(),
-    };
-    match runtime {
-        RuntimeErr::SqlxError(sqlx) => match sqlx.as_database_error() {
-            Some(database) => database.message().to_owned(),
-            None => sqlx.to_string(),
-        },
-        other => other.to_string(),
-    }
-}
-
 /// Why `url` could not be opened, and what to do about it.
 pub async fn why_not_opened(url: &str, error: &DbErr) -> String {
-    let said = said(error);
+    let said = crate::store::said(error);
     if url.starts_with("sqlite:") {
         return format!(
             "{said}; check that the file's directory exists and that this user may write there"

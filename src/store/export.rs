@@ -21,7 +21,7 @@ use crate::ficha::{
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Reading the database failed.
-    #[error("cannot read the stored fichas: {0}")]
+    #[error("cannot read the stored fichas: {}", crate::store::said(.0))]
     Database(#[from] DbErr),
     /// Writing a file failed.
     #[error("{path}: cannot write: {source}")]

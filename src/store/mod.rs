@@ -19,7 +19,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbErr, RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// How many connections a process keeps.
@@ -140,6 +140,24 @@ impl From<entity::tipo_objetivo::TipoObjetivo> for crate::ficha::TipoObjetivo {
             Stored::Estrategico => Self::Estrategico,
             Stored::GestionInstitucional => Self::GestionInstitucional,
         }
+    }
+}
+
+/// What the database or its driver said, without its wrappers ("Connection
+/// Error: error returned from database: …") and without PostgreSQL's
+/// position in its own source ("at line 948").
+pub fn said(error: &DbErr) -> String {
+    let runtime = match error {
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        DbErr::ConnectionAcquire(e) => return e.to_string(),
+        other => return other.to_string(),
+    };
+    match runtime {
+        RuntimeErr::SqlxError(sqlx) => match sqlx.as_database_error() {
+            Some(database) => database.message().to_owned(),
+            None => sqlx.to_string(),
+        },
+        other => other.to_string(),
     }
 }
 

@@ -77,7 +77,7 @@ pub enum ImportError {
         found: String,
     },
     /// The database failed; the transaction was rolled back.
-    #[error("{file}: the database refused the ficha: {source}")]
+    #[error("{file}: the database refused the ficha: {}", crate::store::said(.source))]
     Database {
         /// The file being imported.
         file: String,
