@@ -14,4 +14,5 @@ mod import;
 mod introspection;
 mod locks;
 mod messages;
+mod operations;
 mod serve;

@@ -1,0 +1,155 @@
+//! What the README promises the people who run definiciones, proven on the
+//! real binary: SIGTERM finishes the requests in flight and refuses new
+//! connections; an import from another process is seen on the next
+//! request, on SQLite and on PostgreSQL; two replicas over one PostgreSQL
+//! both see it, and a refused ficha changes neither; answers are
+//! compressed with brotli as well as gzip.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use definiciones::http::HttpSettings;
+
+use crate::helpers::{
+    Fichas, SAMPLE, each_database, http_get, load_sample, postgres, postgres_url, run, sample_as,
+    send, start_server,
+};
+
+/// How many fichas the server at `port` answers it holds.
+fn fichas(port: u16) -> u64 {
+    let answer = http_get(port, "/graphql?query=%7Bestadisticas%7Bfichas%7D%7D")
+        .expect("the server answers");
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+    let json: serde_json::Value =
+        serde_json::from_str(body.trim()).unwrap_or_else(|e| panic!("JSON ({e}): {answer}"));
+    json["data"]["estadisticas"]["fichas"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{json}"))
+}
+
+/// Import `files` into `url` with the command line, as an operator would.
+fn import(url: &str, cwd: &Path, files: &[&Path]) -> std::process::Output {
+    let mut args = vec!["import", "--database-url", url];
+    args.extend(files.iter().map(|f| f.to_str().expect("utf-8 path")));
+    run(&args, Some(cwd), &[])
+}
+
+#[test]
+fn sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_0() {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let (mut server, port) = start_server(cwd.path(), &[], &[]);
+    // A request in flight: its body half sent.
+    let body = br#"{"query":"{ partidas { totalCount } }"}"#;
+    let mut in_flight = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    write!(
+        in_flight,
+        "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("writes");
+    in_flight.write_all(&body[..10]).expect("writes");
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = server.0.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    // New connections are refused once the server has seen the signal.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(Instant::now() < deadline, "still accepting after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The request in flight still gets its answer.
+    in_flight
+        .write_all(&body[10..])
+        .expect("the rest of the body");
+    in_flight
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
+    let mut answer = String::new();
+    let _ = in_flight.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"totalCount\":1"), "{answer}");
+    let status = server.0.wait().expect("the server exits");
+    assert!(status.success(), "exit status {status}");
+}
+
+#[test]
+fn an_import_from_another_process_is_seen_on_the_next_request() {
+    let fichas_dir = Fichas::new();
+    let second = fichas_dir.write("second.txt", sample_as("20", "02"));
+    // SQLite: the server's own file.
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/definiciones.db?mode=rwc", cwd.path().display());
+    let (_server, port) = start_server(cwd.path(), &["--database-url", &url], &[]);
+    assert_eq!(fichas(port), 1, "the bundled ficha");
+    let imported = import(&url, cwd.path(), &[&second]);
+    assert!(imported.status.success(), "{imported:?}");
+    assert_eq!(fichas(port), 2, "sqlite: seen on the next request");
+    // PostgreSQL.
+    let Some(admin) = postgres_url() else {
+        eprintln!("skipping the PostgreSQL half: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (t, _guard) = runtime.block_on(postgres(&admin));
+    let (_pg_server, pg_port) = start_server(cwd.path(), &["--database-url", &t.url], &[]);
+    assert_eq!(fichas(pg_port), 0);
+    let imported = import(&t.url, cwd.path(), &[&second]);
+    assert!(imported.status.success(), "{imported:?}");
+    assert_eq!(fichas(pg_port), 1, "postgres: seen on the next request");
+}
+
+#[test]
+fn two_replicas_over_one_postgresql_both_see_an_import_and_neither_a_refused_ficha() {
+    let Some(admin) = postgres_url() else {
+        eprintln!("skipping: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (t, _guard) = runtime.block_on(postgres(&admin));
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let (_a, port_a) = start_server(cwd.path(), &["--database-url", &t.url], &[]);
+    let (_b, port_b) = start_server(cwd.path(), &["--database-url", &t.url], &[]);
+    // Each replica keeps an answer in its cache first.
+    assert_eq!((fichas(port_a), fichas(port_b)), (0, 0));
+    let fichas_dir = Fichas::new();
+    let good = fichas_dir.write("good.txt", SAMPLE);
+    let imported = import(&t.url, cwd.path(), &[&good]);
+    assert!(imported.status.success(), "{imported:?}");
+    assert_eq!((fichas(port_a), fichas(port_b)), (1, 1));
+    let broken = fichas_dir.write(
+        "broken.txt",
+        sample_as("20", "02").replace("PARTIDA", "PARTIDO"),
+    );
+    let refused = import(&t.url, cwd.path(), &[&broken]);
+    assert!(!refused.status.success(), "the broken ficha is refused");
+    assert_eq!((fichas(port_a), fichas(port_b)), (1, 1));
+}
+
+#[tokio::test]
+async fn answers_are_compressed_with_brotli_as_well_as_gzip() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        for encoding in ["br", "gzip"] {
+            let request = Request::get("/graphql?query=%7Bpartidas%7BtotalCount%7D%7D")
+                .header(header::ACCEPT_ENCODING, encoding)
+                .body(Body::empty())
+                .expect("request");
+            let reply = send(&t.db, &HttpSettings::default(), request).await;
+            assert_eq!(
+                reply.headers[header::CONTENT_ENCODING],
+                encoding,
+                "{}",
+                t.backend
+            );
+        }
+    })
+    .await;
+}
