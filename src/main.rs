@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use definiciones::cli::Cli;
+use definiciones::cli::{Cli, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 // Many small, short-lived allocations per request (rows, JSON values):
@@ -16,16 +16,26 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
         )
-        .with_writer(std::io::stderr)
-        // Colours for a person at a terminal, clean text for a file or a
-        // log collector.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        // Colours for a person at a terminal, clean text for a file.
+        LogFormat::Text => log
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        // The request's span fields (request_id, method, uri, operation,
+        // sql_statements) beside the event's own.
+        LogFormat::Json => log
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
     match definiciones::cli::run(cli).await {
         Ok(code) => code,
         // Each error says all it has to say itself: its sources are not

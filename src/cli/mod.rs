@@ -26,9 +26,28 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://definiciones.db?mode=rwc";
 #[derive(Debug, Parser)]
 #[command(name = "definiciones", version, propagate_version = true)]
 pub struct Cli {
+    /// How the log (on stderr) is written: `text` for people (coloured on a
+    /// terminal), `json` for log collectors, one object a line.
+    #[arg(
+        long,
+        global = true,
+        env = "DEFINICIONES_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How the log is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Lines of text; coloured only on a terminal.
+    Text,
+    /// One JSON object a line, with the request's fields.
+    Json,
 }
 
 /// The commands of the `definiciones` binary.

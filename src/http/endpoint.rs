@@ -43,6 +43,15 @@ pub async fn graphql(
     if matches!(&params, Some(Ok(Query(GetParams { query: None, .. })))) && wants_html(&headers) {
         return super::graphiql::page().await.into_response();
     }
+    // A GET names its operation before anything is parsed, so even an
+    // answer kept in the cache is logged with it.
+    if let Some(Ok(Query(GetParams {
+        operation_name: Some(name),
+        ..
+    }))) = &params
+    {
+        tracing::Span::current().record("operation", name.as_str());
+    }
     let Some(media) = negotiate(&headers) else {
         return refuse(
             StatusCode::NOT_ACCEPTABLE,
@@ -195,11 +204,11 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
     })
     .await;
     let count = statements.load(Ordering::Relaxed);
-    tracing::info!(
-        operation,
+    tracing::Span::current().record("operation", operation.as_str());
+    tracing::debug!(
         sql_statements = count,
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "graphql"
+        "executed"
     );
     (response, count)
 }

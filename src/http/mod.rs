@@ -156,14 +156,34 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
             settings.cors_origins.iter().filter_map(|o| o.parse().ok()),
         ))
     };
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-        let id = request
-            .headers()
-            .get(REQUEST_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
-    });
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<_>| {
+            let id = request
+                .headers()
+                .get(REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                uri = %request.uri(),
+                request_id = %id,
+                operation = tracing::field::Empty,
+                sql_statements = tracing::field::Empty,
+            )
+        })
+        // One line a request, in its span, when it is answered.
+        .on_response(
+            |response: &axum::http::Response<_>,
+             latency: std::time::Duration,
+             _: &tracing::Span| {
+                tracing::info!(
+                    status = response.status().as_u16(),
+                    duration_ms = latency.as_secs_f64() * 1000.0,
+                    "answered"
+                );
+            },
+        );
     Router::new()
         .route("/", get(graphiql::page))
         .route(

@@ -212,6 +212,8 @@ pub fn finish(
     media: Media,
     revalidate: Option<(&HeaderMap, Option<HeaderValue>)>,
 ) -> Response {
+    // The request's log line carries every statement it ran.
+    tracing::Span::current().record("sql_statements", statements);
     let mut response = Response::builder().status(status);
     if let Some(headers) = response.headers_mut() {
         headers.insert(header::CONTENT_TYPE, media.content_type());

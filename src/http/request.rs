@@ -20,8 +20,9 @@ pub struct GetParams {
     /// `query`.
     pub query: Option<String>,
     variables: Option<String>,
+    /// `operationName`.
     #[serde(rename = "operationName")]
-    operation_name: Option<String>,
+    pub operation_name: Option<String>,
     extensions: Option<String>,
 }
 

@@ -153,3 +153,70 @@ async fn answers_are_compressed_with_brotli_as_well_as_gzip() {
     })
     .await;
 }
+
+/// Serve on a fresh directory with `args` and `env`, ask `paths`, stop, and
+/// return what the server logged.
+fn logged(args: &[&str], env: &[(&str, &str)], paths: &[&str]) -> String {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let port = crate::helpers::free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_definiciones"));
+    command
+        .args(["serve", "--bind", &bind])
+        .args(args)
+        .current_dir(cwd.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut server = command.spawn().expect("the server starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http_get(port, "/health").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+        assert!(Instant::now() < deadline, "no /health within 30 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for path in paths {
+        http_get(port, path).expect("an answer");
+    }
+    let pid = server.id().to_string();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status();
+    let output = server.wait_with_output().expect("the server's log");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn log_format_json_writes_one_object_a_line_with_the_request_fields() {
+    let query = "/graphql?query=query%20Cuenta%7Bpartidas%7BtotalCount%7D%7D&operationName=Cuenta";
+    for (args, env) in [
+        (&["--log-format", "json"][..], &[][..]),
+        (&[][..], &[("DEFINICIONES_LOG_FORMAT", "json")][..]),
+    ] {
+        let log = logged(args, env, &[query, query]);
+        let lines: Vec<serde_json::Value> = log
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect();
+        let answered: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|l| l["message"] == "answered" && l["span"]["uri"].as_str() == Some(&query[..]))
+            .collect();
+        assert_eq!(answered.len(), 2, "one line a request: {log}");
+        for line in answered {
+            assert_eq!(line["status"], 200, "{line}");
+            assert!(line["duration_ms"].as_f64().is_some(), "{line}");
+            let span = &line["span"];
+            assert_eq!(span["method"], "GET", "{line}");
+            assert_eq!(span["operation"], "Cuenta", "{line}");
+            assert!(
+                span["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+                "{line}"
+            );
+            assert!(span["sql_statements"].as_u64().is_some(), "{line}");
+        }
+    }
+}
