@@ -172,7 +172,7 @@ fn logged(args: &[&str], env: &[(&str, &str)], paths: &[&str]) -> String {
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut server = command.spawn().expect("the server starts");
+    let server = command.spawn().expect("the server starts");
     let deadline = Instant::now() + Duration::from_secs(30);
     while !http_get(port, "/health").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
         assert!(Instant::now() < deadline, "no /health within 30 s");
@@ -203,7 +203,7 @@ fn log_format_json_writes_one_object_a_line_with_the_request_fields() {
             .collect();
         let answered: Vec<&serde_json::Value> = lines
             .iter()
-            .filter(|l| l["message"] == "answered" && l["span"]["uri"].as_str() == Some(&query[..]))
+            .filter(|l| l["message"] == "answered" && l["span"]["uri"].as_str() == Some(query))
             .collect();
         assert_eq!(answered.len(), 2, "one line a request: {log}");
         for line in answered {
