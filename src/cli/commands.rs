@@ -391,6 +391,18 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, AppError> {
             source,
         })?;
     let connections = args.http.connections;
+    if let Some(addr) = args.http.metrics_bind {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| AppError::Bind { addr, source })?;
+        tracing::info!("metrics on http://{addr}/metrics");
+        let metrics = http::metrics::router(db.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, metrics).await {
+                tracing::error!(%error, "the metrics server stopped");
+            }
+        });
+    }
     serve_on(
         listener,
         http::router_with(db, args.http),

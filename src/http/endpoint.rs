@@ -14,15 +14,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use async_graphql::parser::types::DocumentOperations;
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{Extension, OriginalUri, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::cache::{Entry, Key};
 use super::limits::Limits;
+use super::metrics::OperationSlot;
 use super::protocol::{
     GRAPHQL_RESPONSE_JSON, Media, answer, etag_of, finish, negotiate, refuse, wants_html,
 };
@@ -37,8 +39,10 @@ pub async fn graphql(
     method: Method,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
+    slot: Option<Extension<OperationSlot>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let slot = slot.map(|Extension(slot)| slot).unwrap_or_default();
     let params = (method == Method::GET).then(|| Query::<GetParams>::try_from_uri(&uri));
     if matches!(&params, Some(Ok(Query(GetParams { query: None, .. })))) && wants_html(&headers) {
         return super::graphiql::page().await.into_response();
@@ -51,6 +55,7 @@ pub async fn graphql(
     }))) = &params
     {
         tracing::Span::current().record("operation", name.as_str());
+        slot.set(name);
     }
     let Some(media) = negotiate(&headers) else {
         return refuse(
@@ -95,7 +100,14 @@ pub async fn graphql(
                 media: media.name(),
                 request,
             };
-            if let Some(kept) = cache.get(&wanted) {
+            let kept = cache.get(&wanted);
+            metrics::counter!(if kept.is_some() {
+                super::metrics::CACHE_HITS
+            } else {
+                super::metrics::CACHE_MISSES
+            })
+            .increment(1);
+            if let Some(kept) = kept {
                 let revalidate = wanted.get.then_some((&headers, kept.etag));
                 return finish(kept.status, kept.body, statements, media, revalidate);
             }
@@ -120,7 +132,8 @@ pub async fn graphql(
         }
     };
     let timeout = state.limits.timeout();
-    let Ok((response, executed)) = tokio::time::timeout(timeout, execute(&state, request)).await
+    let Ok((response, executed)) =
+        tokio::time::timeout(timeout, execute(&state, request, &slot)).await
     else {
         tracing::warn!(
             timeout_ms = state.limits.timeout_ms,
@@ -159,13 +172,12 @@ pub async fn graphql(
 }
 
 /// Run a GraphQL request with its own data loader, counting its statements.
-async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usize) {
+async fn execute(
+    state: &AppState,
+    request: BatchRequest,
+    slot: &OperationSlot,
+) -> (BatchResponse, usize) {
     let statements = Arc::new(AtomicUsize::new(0));
-    let operation = request
-        .iter()
-        .map(|r| r.operation_name.as_deref().unwrap_or("-"))
-        .collect::<Vec<_>>()
-        .join(",");
     let started = Instant::now();
     let limits = &state.limits;
     let run_one = |mut one: async_graphql::Request| async move {
@@ -176,10 +188,20 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
         let parses = one.parsed_query().is_ok();
         // The query's field order, from the document the limits parsed.
         let operation = one.operation_name.clone();
-        let order = one
-            .parsed_query()
-            .ok()
-            .and_then(|document| Order::of(document, operation.as_deref()));
+        let document = one.parsed_query().ok();
+        let order = document.and_then(|d| Order::of(d, operation.as_deref()));
+        // The operation's name for the log and the metrics: the one asked
+        // for, or the document's only operation's.
+        let name = operation.or_else(|| match &document?.operations {
+            DocumentOperations::Multiple(named) if named.len() == 1 => {
+                named.keys().next().map(|n| n.to_string())
+            }
+            _ => None,
+        });
+        if let Some(name) = &name {
+            tracing::Span::current().record("operation", name.as_str());
+            slot.set(name);
+        }
         // Each operation its own loader: its batches run on this task.
         let (loader, batches) = loaders::data_loader(state.db.clone());
         let one = one.data(Arc::new(loader));
@@ -204,7 +226,7 @@ async fn execute(state: &AppState, request: BatchRequest) -> (BatchResponse, usi
     })
     .await;
     let count = statements.load(Ordering::Relaxed);
-    tracing::Span::current().record("operation", operation.as_str());
+
     tracing::debug!(
         sql_statements = count,
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,

@@ -14,6 +14,7 @@ pub mod cache;
 pub mod endpoint;
 pub mod graphiql;
 pub mod limits;
+pub mod metrics;
 mod protocol;
 mod request;
 pub mod response_order;
@@ -90,6 +91,10 @@ pub struct HttpSettings {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub connections: server::Connections,
+    /// Serve `/metrics` (Prometheus) on this address instead of beside the
+    /// API, so it need not be public.
+    #[arg(long = "metrics-bind", env = "DEFINICIONES_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
     /// Memory for answers kept between imports, in MiB; 0 turns the
     /// response cache off.
     #[arg(
@@ -111,6 +116,7 @@ impl Default for HttpSettings {
         HttpSettings {
             limits: Limits::default(),
             connections: server::Connections::default(),
+            metrics_bind: None,
             production: false,
             cors_origins: vec![ANY_ORIGIN.to_owned()],
             response_cache_mib: DEFAULT_RESPONSE_CACHE_MIB,
@@ -184,7 +190,9 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
                 );
             },
         );
-    Router::new()
+    let metrics_here = settings.metrics_bind.is_none();
+    let metrics_db = db.clone();
+    let app = Router::new()
         .route("/", get(graphiql::page))
         .route(
             "/graphql",
@@ -201,19 +209,25 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
             db,
             schema,
             limits,
-        })
-        .layer(
-            ServiceBuilder::new()
-                .layer(axum::middleware::map_request(plain_request_id))
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(trace)
-                .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(cors)
-                .layer(CompressionLayer::new())
-                .layer(RequestBodyTimeoutLayer::new(
-                    settings.connections.body_timeout(),
-                )),
-        )
+        });
+    let app = if metrics_here {
+        app.merge(metrics::router(metrics_db))
+    } else {
+        app
+    };
+    app.layer(
+        ServiceBuilder::new()
+            .layer(axum::middleware::map_request(plain_request_id))
+            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(trace)
+            .layer(axum::middleware::from_fn(metrics::track))
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(cors)
+            .layer(CompressionLayer::new())
+            .layer(RequestBodyTimeoutLayer::new(
+                settings.connections.body_timeout(),
+            )),
+    )
 }
 
 /// The SDL, unless introspection is turned off: then the schema is not

@@ -214,6 +214,7 @@ pub fn finish(
 ) -> Response {
     // The request's log line carries every statement it ran.
     tracing::Span::current().record("sql_statements", statements);
+    metrics::counter!(super::metrics::STATEMENTS).increment(statements as u64);
     let mut response = Response::builder().status(status);
     if let Some(headers) = response.headers_mut() {
         headers.insert(header::CONTENT_TYPE, media.content_type());

@@ -220,3 +220,106 @@ fn log_format_json_writes_one_object_a_line_with_the_request_fields() {
         }
     }
 }
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_that_promtool_accepts() {
+    let (t, _guard) = crate::helpers::sqlite().await;
+    load_sample(&t.db).await;
+    let router = definiciones::http::router(t.db.clone());
+    let named = crate::helpers::post_json(
+        serde_json::json!({ "query": "query MetricasUno { partidas { totalCount } }" }).to_string(),
+    );
+    crate::helpers::call(&router, named).await;
+    let by_get = Request::get(
+        "/graphql?query=query%20MetricasDos%7Bpartidas%7BtotalCount%7D%7D&operationName=MetricasDos",
+    )
+    .body(Body::empty())
+    .expect("request");
+    crate::helpers::call(&router, by_get).await;
+    let scrape = Request::get("/metrics")
+        .body(Body::empty())
+        .expect("request");
+    let reply = crate::helpers::call(&router, scrape).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.headers[header::CONTENT_TYPE]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = String::from_utf8(reply.bytes.clone()).expect("UTF-8");
+    for series in [
+        r#"definiciones_http_requests_total{status="200",operation="MetricasUno"}"#,
+        r#"definiciones_http_requests_total{status="200",operation="MetricasDos"}"#,
+        "definiciones_http_request_duration_seconds_bucket",
+        "definiciones_response_cache_misses_total",
+        "definiciones_sql_statements_total",
+        "definiciones_http_requests_in_flight",
+        r#"definiciones_db_connections{state="idle"}"#,
+        r#"definiciones_db_connections{state="in_use"}"#,
+        "definiciones_data_version",
+    ] {
+        assert!(text.contains(series), "no {series} in:\n{text}");
+    }
+    // Prometheus's own checker, where it is installed (CI installs it).
+    let promtool = Path::new("/usr/bin/promtool");
+    if !promtool.exists() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have promtool");
+        eprintln!("skipping promtool: not installed");
+        return;
+    }
+    let check = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .output_with_stdin(text.as_bytes());
+    assert!(
+        check.status.success(),
+        "promtool: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn metrics_can_be_served_apart_from_the_api() {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let metrics_port = crate::helpers::free_port();
+    let bind = format!("127.0.0.1:{metrics_port}");
+    let (_server, port) = start_server(cwd.path(), &["--metrics-bind", &bind], &[]);
+    let public = http_get(port, "/metrics").expect("an answer");
+    assert!(public.starts_with("HTTP/1.1 404"), "{public}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match http_get(metrics_port, "/metrics") {
+            Some(answer) if answer.starts_with("HTTP/1.1 200") => {
+                assert!(answer.contains("definiciones_data_version"), "{answer}");
+                break;
+            }
+            _ => {
+                assert!(Instant::now() < deadline, "no metrics on {bind}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// Run a command with `input` on its standard input.
+trait WithStdin {
+    fn output_with_stdin(&mut self, input: &[u8]) -> std::process::Output;
+}
+
+impl WithStdin for std::process::Command {
+    fn output_with_stdin(&mut self, input: &[u8]) -> std::process::Output {
+        let mut child = self
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the command runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("writes");
+        child.wait_with_output().expect("its output")
+    }
+}
