@@ -323,3 +323,175 @@ impl WithStdin for std::process::Command {
         child.wait_with_output().expect("its output")
     }
 }
+
+/// A raw HTTP/1.1 request: the whole answer (status line, headers, body).
+fn http_request(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
+    stream.write_all(request.as_bytes()).expect("writes");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+fn get(port: u16, query: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    http_request(
+        port,
+        &format!(
+            "GET /graphql?query={encoded} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        ),
+    )
+}
+
+fn post(port: u16, body: &str) -> String {
+    http_request(
+        port,
+        &format!(
+            "POST /graphql HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+/// Every limit, the cache and the connection timeout, set through their
+/// flags on one server and through their environment variables on
+/// another: each refuses what it should, with its value in the message.
+#[test]
+fn every_setting_is_read_from_its_flag_and_from_its_environment_variable() {
+    let settings: [(&str, &str, &str); 13] = [
+        ("--max-depth", "DEFINICIONES_MAX_DEPTH", "4"),
+        ("--max-complexity", "DEFINICIONES_MAX_COMPLEXITY", "30"),
+        ("--max-fields", "DEFINICIONES_MAX_FIELDS", "8"),
+        ("--max-aliases", "DEFINICIONES_MAX_ALIASES", "1"),
+        ("--max-directives", "DEFINICIONES_MAX_DIRECTIVES", "1"),
+        ("--max-recursion", "DEFINICIONES_MAX_RECURSION", "6"),
+        ("--max-query-chars", "DEFINICIONES_MAX_QUERY_CHARS", "300"),
+        ("--max-query-tokens", "DEFINICIONES_MAX_QUERY_TOKENS", "60"),
+        ("--max-body-bytes", "DEFINICIONES_MAX_BODY_BYTES", "2000"),
+        ("--max-batch", "DEFINICIONES_MAX_BATCH", "2"),
+        (
+            "--response-cache-mib",
+            "DEFINICIONES_RESPONSE_CACHE_MIB",
+            "0",
+        ),
+        (
+            "--header-timeout-ms",
+            "DEFINICIONES_HEADER_TIMEOUT_MS",
+            "1000",
+        ),
+        (
+            "--disable-introspection",
+            "DEFINICIONES_DISABLE_INTROSPECTION",
+            "true",
+        ),
+    ];
+    let flags: Vec<&str> = settings
+        .iter()
+        .flat_map(|(flag, _, value)| match *flag {
+            "--disable-introspection" => vec![*flag],
+            _ => vec![*flag, *value],
+        })
+        .collect();
+    let env: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(_, env, value)| (*env, *value))
+        .collect();
+    let cwd = tempfile::tempdir().expect("tempdir");
+    for (how, args, env) in [
+        ("flags", &flags[..], &[][..]),
+        ("environment", &[][..], &env[..]),
+    ] {
+        let (_server, port) = start_server(cwd.path(), args, env);
+        let refused = |answer: String, code: &str, limit: &str| {
+            assert!(answer.contains(code), "{how}: expected {code}: {answer}");
+            assert!(
+                answer.contains(limit),
+                "{how}: {code} names {limit}: {answer}"
+            );
+        };
+        refused(
+            get(port, "{partidas{nodes{servicios{nodes{capitulo}}}}}"),
+            "DEPTH_LIMIT_EXCEEDED",
+            "at most 4",
+        );
+        refused(
+            get(port, "{partidas(first:40){totalCount}}"),
+            "COMPLEXITY_LIMIT_EXCEEDED",
+            "30",
+        );
+        refused(
+            get(
+                port,
+                "{partidas{nodes{codigo nombre id codigo nombre id codigo}}}",
+            ),
+            "FIELD_LIMIT_EXCEEDED",
+            "at most 8",
+        );
+        refused(
+            get(port, "{a:partidas{totalCount} b:partidas{totalCount}}"),
+            "ALIAS_LIMIT_EXCEEDED",
+            "at most 1",
+        );
+        refused(
+            get(
+                port,
+                "{partidas @skip(if:false){totalCount} servicios @skip(if:false){totalCount}}",
+            ),
+            "DIRECTIVE_LIMIT_EXCEEDED",
+            "at most 1",
+        );
+        refused(
+            get(
+                port,
+                "{partidas{nodes{servicios(filter:{partidas:[[\"20\"]]}){totalCount}}}}",
+            ),
+            "RECURSION_LIMIT_EXCEEDED",
+            "at most 6",
+        );
+        refused(
+            get(port, &format!("{{__typename}}#{}", "x".repeat(300))),
+            "QUERY_TOO_LARGE",
+            "at most 300",
+        );
+        refused(
+            get(port, &format!("{{{}}}", "a ".repeat(60))),
+            "TOKEN_LIMIT_EXCEEDED",
+            "at most 60",
+        );
+        refused(
+            get(port, "{__schema{description}}"),
+            "INTROSPECTION_DISABLED",
+            "turned off",
+        );
+        let big = format!("{{\"query\":\"{{__typename}}#{}\"}}", "x".repeat(2000));
+        refused(post(port, &big), "PAYLOAD_TOO_LARGE", "2000");
+        let batch =
+            r#"[{"query":"{__typename}"},{"query":"{__typename}"},{"query":"{__typename}"}]"#;
+        refused(post(port, batch), "BATCH_LIMIT_EXCEEDED", "at most 2");
+        // No cache: no data-version read, the same request computed each
+        // time (with the cache, 2 statements and then the kept answer's 1).
+        for _ in 0..2 {
+            let answer = get(port, "{partidas(first:5){nodes{codigo}}}");
+            assert!(answer.contains("\"codigo\":\"20\""), "{how}: {answer}");
+            assert!(
+                answer.contains("x-sql-statements: 1\r\n"),
+                "{how}: computed: {answer}"
+            );
+        }
+        // The header timeout.
+        let mut half = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+        half.write_all(b"GET /health HTTP/1.1\r\n").expect("writes");
+        half.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let started = Instant::now();
+        let _ = half.read_to_end(&mut Vec::new());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{how}: header timeout"
+        );
+    }
+}
