@@ -495,3 +495,44 @@ fn every_setting_is_read_from_its_flag_and_from_its_environment_variable() {
         );
     }
 }
+
+/// The systemd unit the README offers passes `systemd-analyze verify`, with
+/// the binary this build made in place of the installed one.
+#[test]
+fn the_systemd_unit_verifies() {
+    let analyze = Path::new("/usr/bin/systemd-analyze");
+    if !analyze.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have systemd-analyze"
+        );
+        eprintln!("skipping: no systemd-analyze");
+        return;
+    }
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/definiciones.service"
+    ))
+    .expect("deploy/definiciones.service");
+    assert!(unit.contains("ExecStart=/usr/local/bin/definiciones serve"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("definiciones.service");
+    std::fs::write(
+        &path,
+        unit.replace(
+            "/usr/local/bin/definiciones",
+            env!("CARGO_BIN_EXE_definiciones"),
+        ),
+    )
+    .expect("writes");
+    let verified = std::process::Command::new(analyze)
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze runs");
+    assert!(
+        verified.status.success() && verified.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
