@@ -536,3 +536,22 @@ fn the_systemd_unit_verifies() {
         String::from_utf8_lossy(&verified.stderr)
     );
 }
+
+/// Production mode, through its flag and its environment variable: no
+/// "did you mean" in errors.
+#[test]
+fn production_mode_is_read_from_its_flag_and_its_environment_variable() {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let misspelt = "{partidas{totalCont}}";
+    for (args, env) in [
+        (&["--production"][..], &[][..]),
+        (&[][..], &[("DEFINICIONES_PRODUCTION", "true")][..]),
+    ] {
+        let (_server, port) = start_server(cwd.path(), args, env);
+        let answer = get(port, misspelt);
+        assert!(answer.contains("GRAPHQL_VALIDATION_FAILED"), "{answer}");
+        assert!(!answer.contains("Did you mean"), "no suggestions: {answer}");
+    }
+    let (_server, port) = start_server(cwd.path(), &[], &[]);
+    assert!(get(port, misspelt).contains("Did you mean"));
+}
