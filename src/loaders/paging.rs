@@ -49,9 +49,9 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     type Model: FromQueryResult + Clone + Send + Sync + 'static;
     /// The parents a list of this entity hangs from.
     type Rel: Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'static;
-    /// How many sort keys its source selects (`filter::sort_keys`), in
-    /// order; the row id breaks ties.
-    const SORT_KEYS: usize;
+    /// The columns its lists sort by, in order (`table alias`, column); the
+    /// row id breaks ties. The source selects them (`filter::sort_keys`).
+    const SORT: &'static [(&'static str, &'static str)];
     /// Rows of the list under `rel`, filtered, with `parent_key` (the
     /// parent's id, or 0 for a top-level list) and the sort keys; only for
     /// `parents` when given.
@@ -152,7 +152,7 @@ pub async fn pages<L: Listed>(
     window: &Window,
     parents: Option<&[i32]>,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let order: Vec<String> = (0..L::SORT_KEYS)
+    let order: Vec<String> = (0..L::SORT.len())
         .map(|i| format!("src.{}", sort_key(i)))
         .chain(["src.id".to_owned()])
         .collect();

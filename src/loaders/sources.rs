@@ -27,12 +27,6 @@ fn through(
     Some(("l", parent))
 }
 
-/// The order of a ficha's rows across fichas: partida, capítulo, período,
-/// then the row's own number.
-fn in_ficha_order(number: (&'static str, &'static str)) -> [(&'static str, &'static str); 4] {
-    [("p", "codigo"), ("s", "capitulo"), ("f", "desde"), number]
-}
-
 /// Lists of partidas.
 #[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
 pub struct Partidas;
@@ -48,12 +42,12 @@ impl Listed for Partidas {
     type Entity = partida::Entity;
     type Model = partida::Model;
     type Rel = PartidasDe;
-    const SORT_KEYS: usize = 1;
+    const SORT: &'static [(&'static str, &'static str)] = &[("p", "codigo")];
 
     fn source(_: PartidasDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<partida::Entity>("p");
         parent_key(&mut query, None, parents);
-        sort_keys(&mut query, &[("p", "codigo")], true);
+        sort_keys(&mut query, Self::SORT, true);
         if let Some(partidas) = &filter.partidas {
             query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
         }
@@ -85,7 +79,7 @@ impl Listed for Servicios {
     type Entity = servicio::Entity;
     type Model = servicio::Model;
     type Rel = ServiciosDe;
-    const SORT_KEYS: usize = 2;
+    const SORT: &'static [(&'static str, &'static str)] = &[("p", "codigo"), ("s", "capitulo")];
 
     fn source(rel: ServiciosDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<servicio::Entity>("s");
@@ -95,7 +89,7 @@ impl Listed for Servicios {
             ServiciosDe::Partida => Some(("s", "partida_id")),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, &[("p", "codigo"), ("s", "capitulo")], true);
+        sort_keys(&mut query, Self::SORT, true);
         codes(&mut query, filter);
         if let Some(term) = &filter.search {
             query.and_where(search("s", term));
@@ -124,7 +118,8 @@ impl Listed for Fichas {
     type Entity = ficha::Entity;
     type Model = ficha::Model;
     type Rel = FichasDe;
-    const SORT_KEYS: usize = 3;
+    const SORT: &'static [(&'static str, &'static str)] =
+        &[("p", "codigo"), ("s", "capitulo"), ("f", "desde")];
 
     fn source(rel: FichasDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<ficha::Entity>("f");
@@ -135,11 +130,7 @@ impl Listed for Fichas {
             FichasDe::Servicio => Some(("f", "servicio_id")),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(
-            &mut query,
-            &[("p", "codigo"), ("s", "capitulo"), ("f", "desde")],
-            true,
-        );
+        sort_keys(&mut query, Self::SORT, true);
         codes(&mut query, filter);
         periodo(&mut query, "f", filter.periodo);
         if let Some(term) = &filter.search {
@@ -170,7 +161,8 @@ impl Listed for ObjetivosMinisteriales {
     type Entity = objetivo_ministerial::Entity;
     type Model = objetivo_ministerial::Model;
     type Rel = ObjetivosMinisterialesDe;
-    const SORT_KEYS: usize = 3;
+    const SORT: &'static [(&'static str, &'static str)] =
+        &[("p", "codigo"), ("om", "desde"), ("om", "prioridad")];
 
     fn source(
         rel: ObjetivosMinisterialesDe,
@@ -223,11 +215,7 @@ impl Listed for ObjetivosMinisteriales {
             }
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(
-            &mut query,
-            &[("p", "codigo"), ("om", "desde"), ("om", "prioridad")],
-            context,
-        );
+        sort_keys(&mut query, Self::SORT, context);
         if let Some(partidas) = &filter.partidas {
             query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
         }
@@ -270,7 +258,12 @@ impl Listed for ObjetivosInstitucionales {
     type Entity = objetivo_institucional::Entity;
     type Model = objetivo_institucional::Model;
     type Rel = ObjetivosInstitucionalesDe;
-    const SORT_KEYS: usize = 4;
+    const SORT: &'static [(&'static str, &'static str)] = &[
+        ("p", "codigo"),
+        ("s", "capitulo"),
+        ("f", "desde"),
+        ("oi", "prioridad"),
+    ];
 
     fn source(
         rel: ObjetivosInstitucionalesDe,
@@ -302,7 +295,7 @@ impl Listed for ObjetivosInstitucionales {
             ),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, &in_ficha_order(("oi", "prioridad")), context);
+        sort_keys(&mut query, Self::SORT, context);
         if let Some(tipo) = filter.tipo {
             query.and_where(col("oi", "tipo").eq(tipo_value(tipo)));
         }
@@ -346,7 +339,12 @@ impl Listed for Productos {
     type Entity = producto::Entity;
     type Model = producto::Model;
     type Rel = ProductosDe;
-    const SORT_KEYS: usize = 4;
+    const SORT: &'static [(&'static str, &'static str)] = &[
+        ("p", "codigo"),
+        ("s", "capitulo"),
+        ("f", "desde"),
+        ("pr", "numero"),
+    ];
 
     fn source(rel: ProductosDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");
@@ -363,7 +361,7 @@ impl Listed for Productos {
             ),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, &in_ficha_order(("pr", "numero")), context);
+        sort_keys(&mut query, Self::SORT, context);
         if let Some(term) = &filter.search {
             query.and_where(search("pr", term));
         }
