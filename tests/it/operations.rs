@@ -21,8 +21,7 @@ use crate::helpers::{
 
 /// How many fichas the server at `port` answers it holds.
 fn fichas(port: u16) -> u64 {
-    let answer = http_get(port, "/graphql?query=%7Bestadisticas%7Bfichas%7D%7D")
-        .expect("the server answers");
+    let answer = get(port, "{estadisticas{fichas}}");
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
     let json: serde_json::Value =
         serde_json::from_str(body.trim()).unwrap_or_else(|e| panic!("JSON ({e}): {answer}"));
@@ -336,16 +335,13 @@ fn http_request(port: u16, request: &str) -> String {
     answer
 }
 
+/// A GraphQL query over GET: the whole answer.
 fn get(port: u16, query: &str) -> String {
     let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
-    http_request(
-        port,
-        &format!(
-            "GET /graphql?query={encoded} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        ),
-    )
+    http_get(port, &format!("/graphql?query={encoded}")).expect("an answer")
 }
 
+/// A JSON body POSTed to /graphql: the whole answer.
 fn post(port: u16, body: &str) -> String {
     http_request(
         port,
