@@ -320,15 +320,18 @@ where
 ///     impl Partida where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)" {
 ///         /// Doc comment, as for any field.
 ///         list servicios(this, ServicioFilter) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);
-///         async fn codigo(&self) -> &str { &self.0.codigo }
+///         /// A plain column.
+///         field codigo(&self) -> &str = &self.0.codigo;
+///         async fn ficha(&self, ctx: &Context<'_>) -> Result<Ficha> { … }
 ///     }
 /// }
 /// ```
 ///
 /// Every list field has the same arguments (`filter`, `first`, `after`,
 /// `last`, `before`), the same cost ([`page_cost`]) and the same body
-/// ([`list`]); only its filter, connection and parent differ. Other fields
-/// are written as usual (`async fn …`), in the order the schema shows them.
+/// ([`list`]); only its filter, connection and parent differ. A `field`
+/// is a plain value read from `self` in one line; other fields are written
+/// as usual (`async fn …`). All stand in the order the schema shows them.
 macro_rules! graph_object {
     (
         $pound:tt $attr:tt impl $ty:ident
@@ -365,6 +368,15 @@ macro_rules! graph_object {
                     .await
                     .map($connection)
             }
+        ] $($rest)*);
+    };
+    (@fields $head:tt [$($done:tt)*]
+        $(#[$doc:meta])*
+        field $name:ident(&$this:ident) -> $ret:ty = $value:expr;
+        $($rest:tt)*
+    ) => {
+        $crate::graphql::connection::graph_object!(@fields $head [$($done)*
+            $(#[$doc])* async fn $name(&$this) -> $ret { $value }
         ] $($rest)*);
     };
     (@fields $head:tt [$($done:tt)*]

@@ -29,24 +29,16 @@ graph_object! {
 
         /// The law or decree the servicio is governed by (*Ley orgánica o
         /// Decreto que la rige*).
-        async fn ley_organica(&self) -> &str {
-            &self.0.ley_organica
-        }
+        field ley_organica(&self) -> &str = &self.0.ley_organica;
 
         /// The servicio's mission (*Misión Institucional*).
-        async fn mision(&self) -> &str {
-            &self.0.mision
-        }
+        field mision(&self) -> &str = &self.0.mision;
 
         /// The ministry's name as printed in this ficha.
-        async fn partida_nombre(&self) -> &str {
-            &self.0.partida_nombre
-        }
+        field partida_nombre(&self) -> &str = &self.0.partida_nombre;
 
         /// The servicio's name as printed in this ficha.
-        async fn servicio_nombre(&self) -> &str {
-            &self.0.servicio_nombre
-        }
+        field servicio_nombre(&self) -> &str = &self.0.servicio_nombre;
 
         /// The servicio that filed the ficha.
         async fn servicio(&self, ctx: &Context<'_>) -> Result<Servicio> {
@@ -63,8 +55,6 @@ graph_object! {
         list productos(this, ProductoFilter) -> ProductoConnection = Parent::Of(ProductosDe::Ficha, this.0.id);
 
         /// The file the ficha was imported from; `linea` is its title's line.
-        async fn fuente(&self) -> Fuente {
-            fuente(&self.0, self.0.line)
-        }
+        field fuente(&self) -> Fuente = fuente(&self.0, self.0.line);
     }
 }

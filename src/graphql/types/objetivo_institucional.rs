@@ -21,29 +21,19 @@ graph_object! {
 
         /// Its number in the servicio's list (*Prioridad*); productos cite it by
         /// this number.
-        async fn prioridad(&self) -> i32 {
-            self.0.prioridad
-        }
+        field prioridad(&self) -> i32 = self.0.prioridad;
 
         /// Strategic or institutional management.
-        async fn tipo(&self) -> TipoObjetivo {
-            self.0.tipo.into()
-        }
+        field tipo(&self) -> TipoObjetivo = self.0.tipo.into();
 
         /// What the objective says.
-        async fn descripcion(&self) -> &str {
-            &self.0.descripcion
-        }
+        field descripcion(&self) -> &str = &self.0.descripcion;
 
         /// Whether the ficha marks it with a gender focus (*Enfoque de Género*).
-        async fn enfoque_genero(&self) -> bool {
-            self.0.enfoque_genero
-        }
+        field enfoque_genero(&self) -> bool = self.0.enfoque_genero;
 
         /// Whether the ficha marks it as addressing climate change (*Cambio Climático*).
-        async fn cambio_climatico(&self) -> bool {
-            self.0.cambio_climatico
-        }
+        field cambio_climatico(&self) -> bool = self.0.cambio_climatico;
 
         /// The ficha that declares it.
         async fn ficha(&self, ctx: &Context<'_>) -> Result<Ficha> {

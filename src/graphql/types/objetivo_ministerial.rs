@@ -21,19 +21,13 @@ graph_object! {
 
         /// Its number in the ministry's list (*Prioridad*); the institutional
         /// objectives cite it by this number.
-        async fn prioridad(&self) -> i32 {
-            self.0.prioridad
-        }
+        field prioridad(&self) -> i32 = self.0.prioridad;
 
         /// Strategic or institutional management.
-        async fn tipo(&self) -> TipoObjetivo {
-            self.0.tipo.into()
-        }
+        field tipo(&self) -> TipoObjetivo = self.0.tipo.into();
 
         /// What the objective says.
-        async fn descripcion(&self) -> &str {
-            &self.0.descripcion
-        }
+        field descripcion(&self) -> &str = &self.0.descripcion;
 
         /// The planning período of the objective.
         async fn periodo(&self) -> Periodo {

@@ -21,14 +21,10 @@ graph_object! {
         }
 
         /// Budget code of the partida, as printed (`"20"`). Text: `"07"` is not `"7"`.
-        async fn codigo(&self) -> &str {
-            &self.0.codigo
-        }
+        field codigo(&self) -> &str = &self.0.codigo;
 
         /// Name of the ministry, as printed in its latest ficha.
-        async fn nombre(&self) -> &str {
-            &self.0.nombre
-        }
+        field nombre(&self) -> &str = &self.0.nombre;
 
         /// The ministry's public services (its capítulos), by capítulo.
         list servicios(this, ServicioFilter) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);

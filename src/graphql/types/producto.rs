@@ -20,14 +20,10 @@ graph_object! {
         }
 
         /// Its number in the ficha's list (*Número*).
-        async fn numero(&self) -> i32 {
-            self.0.numero
-        }
+        field numero(&self) -> i32 = self.0.numero;
 
         /// Its name.
-        async fn nombre(&self) -> &str {
-            &self.0.nombre
-        }
+        field nombre(&self) -> &str = &self.0.nombre;
 
         /// The ficha that lists it.
         async fn ficha(&self, ctx: &Context<'_>) -> Result<Ficha> {

@@ -20,14 +20,10 @@ graph_object! {
         }
 
         /// Budget code of the servicio within its partida (`"01"`).
-        async fn capitulo(&self) -> &str {
-            &self.0.capitulo
-        }
+        field capitulo(&self) -> &str = &self.0.capitulo;
 
         /// Name of the servicio, as printed in its latest ficha.
-        async fn nombre(&self) -> &str {
-            &self.0.nombre
-        }
+        field nombre(&self) -> &str = &self.0.nombre;
 
         /// The ministry the servicio belongs to.
         async fn partida(&self, ctx: &Context<'_>) -> Result<Partida> {

@@ -137,18 +137,69 @@ impl Limits {
     }
 }
 
-/// Refuse with `code` when `found` is over `limit`, saying what was found
-/// (`what`, given the number) and the limit.
-fn within(
-    found: usize,
-    limit: usize,
-    code: &'static str,
-    what: impl FnOnce(usize) -> String,
-) -> Result<(), ServerError> {
+/// What a limit counts; each has its code and says what was found.
+#[derive(Debug, Clone, Copy)]
+enum Counted {
+    Chars,
+    Tokens,
+    Nesting,
+    Aliases,
+    Directives,
+    Fields,
+    Depth,
+}
+
+impl Counted {
+    /// The limit on this count.
+    fn limit(self, limits: &Limits) -> usize {
+        match self {
+            Counted::Chars => limits.query_chars,
+            Counted::Tokens => limits.query_tokens,
+            Counted::Nesting => limits.recursion,
+            Counted::Aliases => limits.aliases,
+            Counted::Directives => limits.directives,
+            Counted::Fields => limits.fields,
+            Counted::Depth => limits.depth,
+        }
+    }
+
+    /// The code of a refusal.
+    fn code(self) -> &'static str {
+        match self {
+            Counted::Chars => "QUERY_TOO_LARGE",
+            Counted::Tokens => "TOKEN_LIMIT_EXCEEDED",
+            Counted::Nesting => "RECURSION_LIMIT_EXCEEDED",
+            Counted::Aliases => "ALIAS_LIMIT_EXCEEDED",
+            Counted::Directives => "DIRECTIVE_LIMIT_EXCEEDED",
+            Counted::Fields => "FIELD_LIMIT_EXCEEDED",
+            Counted::Depth => "DEPTH_LIMIT_EXCEEDED",
+        }
+    }
+
+    /// What a query with `n` of this has.
+    fn found(self, n: usize) -> String {
+        match self {
+            Counted::Chars => format!("the query is {n} characters long"),
+            Counted::Tokens => format!("the query has {n} tokens"),
+            Counted::Nesting => format!("the query nests brackets {n} levels deep"),
+            Counted::Aliases => format!("the query uses {n} aliases"),
+            Counted::Directives => format!("the query uses {n} directives"),
+            Counted::Fields => {
+                format!("the query selects {n} fields once its fragments are inlined")
+            }
+            Counted::Depth => format!("the query nests fields {n} levels deep"),
+        }
+    }
+}
+
+/// Refuse when a query has `found` of `what`, more than its limit allows,
+/// saying what was found and the limit.
+fn within(what: Counted, found: usize, limits: &Limits) -> Result<(), ServerError> {
+    let limit = what.limit(limits);
     if found > limit {
         return Err(refused(
-            code,
-            format!("{}; at most {limit} are allowed", what(found)),
+            what.code(),
+            format!("{}; at most {limit} are allowed", what.found(found)),
         ));
     }
     Ok(())
@@ -180,18 +231,8 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
         return Ok(());
     };
     let counts = count(document);
-    within(
-        counts.aliases,
-        limits.aliases,
-        "ALIAS_LIMIT_EXCEEDED",
-        |n| format!("the query uses {n} aliases"),
-    )?;
-    within(
-        counts.directives,
-        limits.directives,
-        "DIRECTIVE_LIMIT_EXCEEDED",
-        |n| format!("the query uses {n} directives"),
-    )?;
+    within(Counted::Aliases, counts.aliases, limits)?;
+    within(Counted::Directives, counts.directives, limits)?;
     let shape = shape::of(document).map_err(|unbounded| {
         refused(
             "INTROSPECTION_LIMIT_EXCEEDED",
@@ -205,12 +246,8 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
                 .to_owned(),
         ));
     }
-    within(shape.fields, limits.fields, "FIELD_LIMIT_EXCEEDED", |n| {
-        format!("the query selects {n} fields once its fragments are inlined")
-    })?;
-    within(shape.depth, limits.depth, "DEPTH_LIMIT_EXCEEDED", |n| {
-        format!("the query nests fields {n} levels deep")
-    })?;
+    within(Counted::Fields, shape.fields, limits)?;
+    within(Counted::Depth, shape.depth, limits)?;
     Ok(())
 }
 
@@ -218,22 +255,10 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
 /// and bracket nesting (a deeply nested document could exhaust the parser).
 pub fn check_text(query: &str, limits: &Limits) -> Result<(), ServerError> {
     let chars = query.chars().count();
-    within(chars, limits.query_chars, "QUERY_TOO_LARGE", |n| {
-        format!("the query is {n} characters long")
-    })?;
+    within(Counted::Chars, chars, limits)?;
     let measure = measure(query);
-    within(
-        measure.tokens,
-        limits.query_tokens,
-        "TOKEN_LIMIT_EXCEEDED",
-        |n| format!("the query has {n} tokens"),
-    )?;
-    within(
-        measure.nesting,
-        limits.recursion,
-        "RECURSION_LIMIT_EXCEEDED",
-        |n| format!("the query nests brackets {n} levels deep"),
-    )?;
+    within(Counted::Tokens, measure.tokens, limits)?;
+    within(Counted::Nesting, measure.nesting, limits)?;
     Ok(())
 }
 
