@@ -4,8 +4,9 @@
 //! Environment:
 //! - `DATABASE_URL` (required): `sqlite://…` or `postgres://…`.
 //! - `BIND` (default `127.0.0.1:8001`): address to listen on.
-//! - `DB_MAX_CONNECTIONS` (default 4 for SQLite, 16 for PostgreSQL, the
-//!   same pool sizes definiciones uses).
+//! - `DB_MAX_CONNECTIONS` (default 8 for SQLite, 16 for PostgreSQL, the
+//!   pool sizes of definiciones' server, `src/store/mod.rs`; `bench/run`
+//!   passes them explicitly).
 //! - `DEPTH_LIMIT`, `COMPLEXITY_LIMIT` (default: no limit).
 //! - `RUST_LOG` (default `info`); logs go to stderr.
 //!
@@ -87,7 +88,7 @@ async fn main() {
         .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(5))
         .max_connections(
-            env_usize("DB_MAX_CONNECTIONS").unwrap_or(if sqlite { 4 } else { 16 }) as u32,
+            env_usize("DB_MAX_CONNECTIONS").unwrap_or(if sqlite { 8 } else { 16 }) as u32,
         );
     if sqlite {
         options.map_sqlx_sqlite_opts(|opts| {
