@@ -10,8 +10,10 @@
 //! the validated query is costed (complexity with page sizes: a list costs
 //! `first` × its fields, see `crate::graphql::connection::page_cost`). Limits on the HTTP exchange
 //! itself (body size, batch size, time) are enforced by
-//! `super::endpoint`.
+//! `super::endpoint`. What a request that passes them will cost in memory
+//! is estimated by [`cost`], for admission control (`super::admission`).
 
+pub mod cost;
 pub mod shape;
 
 use std::time::Duration;
