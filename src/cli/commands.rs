@@ -96,7 +96,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Generate(args) => {
             let scale = crate::ficha::generate::Scale {
                 partidas: args.partidas,

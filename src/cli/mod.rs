@@ -62,7 +62,7 @@ pub enum Command {
     /// Create or update the database schema.
     Migrate(DatabaseArgs),
     /// Serve the API over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print the GraphQL schema (SDL), as `schema.graphql` holds it.
     Schema,
     /// Write synthetic fichas at national scale, in the published layout.

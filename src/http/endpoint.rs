@@ -6,16 +6,19 @@
 //! An answer kept by `super::cache` for the same request at the same data
 //! version is sent again without running anything else.
 //!
-//! What a request may ask is limited by `super::limits`; executing it is
-//! the schema's job; the request's data loader and statement count are set
-//! up here.
+//! What a request may ask is limited by `super::limits`; how much runs at
+//! once, by `super::admission`: a request that passed the limits waits
+//! for room to run (after the cache, just before executing, weighed by
+//! `super::limits::cost`) and holds it until its answer's body is built.
+//! Executing it is the schema's job; the request's data loader and
+//! statement count are set up here.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use async_graphql::parser::types::DocumentOperations;
-use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql::{BatchRequest, BatchResponse, ServerError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, OriginalUri, Query, State};
@@ -131,9 +134,19 @@ pub async fn graphql(
             return response;
         }
     };
+    let checked = Checked::new(request, &state.limits);
+    // Room to run, for what the answer may hold; a kept answer above took
+    // none. Refused at once (503) when there is none to wait for.
+    let admitted = match &state.budget {
+        Some(budget) if checked.runs => match budget.admit(checked.objects).await {
+            Ok(admitted) => Some(admitted),
+            Err(overloaded) => return overloaded.response(media, budget.retry_after()),
+        },
+        _ => None,
+    };
     let timeout = state.limits.timeout();
     let Ok((response, executed)) =
-        tokio::time::timeout(timeout, execute(&state, request, &slot)).await
+        tokio::time::timeout(timeout, execute(&state, checked, &slot)).await
     else {
         tracing::warn!(
             timeout_ms = state.limits.timeout_ms,
@@ -151,6 +164,8 @@ pub async fn graphql(
     };
     statements += executed;
     let (status, bytes, complete) = answer(response, media);
+    // The answer is bytes now: what it held is freed.
+    drop(admitted);
     let etag = cacheable.then(|| etag_of(&bytes)).flatten();
     if let (Some((cache, _)), Some(key), true) = (&state.cache, key, complete) {
         cache.insert(
@@ -171,19 +186,75 @@ pub async fn graphql(
     )
 }
 
+/// A request's operations, each checked against the limits before anything
+/// runs (a refusal is that operation's answer), and the objects the
+/// answers of the others may hold.
+struct Checked {
+    batch: bool,
+    operations: Vec<Result<async_graphql::Request, ServerError>>,
+    /// What the operations that passed may hold (`super::limits::cost`).
+    objects: u64,
+    /// Whether any operation will run: one that passed the limits and
+    /// parses (one that does not parse is refused by the schema at once).
+    runs: bool,
+}
+
+impl Checked {
+    fn new(request: BatchRequest, limits: &Limits) -> Checked {
+        let (batch, all) = match request {
+            BatchRequest::Single(one) => (false, vec![one]),
+            BatchRequest::Batch(all) => (true, all),
+        };
+        let (mut objects, mut runs) = (0u64, false);
+        let operations = all
+            .into_iter()
+            .map(|mut one| {
+                super::limits::check(&mut one, limits)?;
+                if let Some(cost) = estimate(&mut one) {
+                    objects = objects.saturating_add(cost);
+                    runs = true;
+                }
+                Ok(one)
+            })
+            .collect();
+        Checked {
+            batch,
+            operations,
+            objects,
+            runs,
+        }
+    }
+}
+
+/// The objects an operation's answer may hold; `None` when it does not
+/// parse.
+fn estimate(one: &mut async_graphql::Request) -> Option<u64> {
+    // The document borrows the request: lend it its variables and name.
+    let variables = std::mem::take(&mut one.variables);
+    let operation = one.operation_name.take();
+    let objects = one
+        .parsed_query()
+        .ok()
+        .map(|document| super::limits::cost::estimate(document, operation.as_deref(), &variables));
+    one.variables = variables;
+    one.operation_name = operation;
+    objects
+}
+
 /// Run a GraphQL request with its own data loader, counting its statements.
 async fn execute(
     state: &AppState,
-    request: BatchRequest,
+    request: Checked,
     slot: &OperationSlot,
 ) -> (BatchResponse, usize) {
     let statements = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let limits = &state.limits;
-    let run_one = |mut one: async_graphql::Request| async move {
-        if let Err(refusal) = super::limits::check(&mut one, limits) {
-            return async_graphql::Response::from_errors(vec![refusal]);
-        }
+    let run_one = |one: Result<async_graphql::Request, ServerError>| async move {
+        let mut one = match one {
+            Ok(one) => one,
+            Err(refusal) => return async_graphql::Response::from_errors(vec![refusal]),
+        };
         // The limits parsed the document when it parses at all.
         let parses = one.parsed_query().is_ok();
         // The query's field order, from the document the limits parsed.
@@ -213,13 +284,14 @@ async fn execute(
         response
     };
     let response = loaders::count_statements(statements.clone(), async {
-        match request {
-            BatchRequest::Single(one) => BatchResponse::Single(run_one(one).await),
-            BatchRequest::Batch(all) => {
-                let mut answers = Vec::with_capacity(all.len());
-                for one in all {
-                    answers.push(run_one(one).await);
-                }
+        let mut answers = Vec::with_capacity(request.operations.len());
+        for one in request.operations {
+            answers.push(run_one(one).await);
+        }
+        match (request.batch, answers.pop()) {
+            (false, Some(one)) => BatchResponse::Single(one),
+            (_, last) => {
+                answers.extend(last);
                 BatchResponse::Batch(answers)
             }
         }

@@ -1,7 +1,8 @@
 //! `GET /metrics` in Prometheus's text format, for the people who run the
 //! server: requests by status and operation and their durations, the
 //! response cache's hits and misses, SQL statements, requests in flight,
-//! database connections in use and idle, and the data version.
+//! database connections in use and idle, the data version, and admission
+//! control's queue, objects in flight and refusals.
 //!
 //! The `metrics` crate's recorder, rendered by `metrics-exporter-prometheus`,
 //! is process-wide: every router of the process reports into it.
@@ -32,6 +33,14 @@ pub const IN_FLIGHT: &str = "definiciones_http_requests_in_flight";
 pub const CONNECTIONS: &str = "definiciones_db_connections";
 /// The data version the database is at.
 pub const DATA_VERSION: &str = "definiciones_data_version";
+/// Requests waiting for room to run (admission control).
+pub const QUEUED: &str = "definiciones_admission_queued";
+/// The estimated objects of the requests running now.
+pub const ADMITTED_OBJECTS: &str = "definiciones_admission_objects";
+/// Requests answered 503 `OVERLOADED`, by `reason` (`queue_full`, `waited`).
+pub const REFUSED: &str = "definiciones_admission_refused_total";
+/// Requests whose client left while they waited for room to run.
+pub const ABANDONED: &str = "definiciones_admission_abandoned_total";
 
 /// The longest operation name kept as a label; longer ones are cut, and a
 /// name is the only thing a client chooses that becomes a label.
@@ -81,6 +90,19 @@ fn describe() {
     describe_gauge!(
         DATA_VERSION,
         "The data version the database is at (raised by every import that changes data)"
+    );
+    describe_gauge!(QUEUED, "Requests waiting for room to run");
+    describe_gauge!(
+        ADMITTED_OBJECTS,
+        "Objects (as estimated before running) the requests running now may hold"
+    );
+    describe_counter!(
+        REFUSED,
+        "Requests answered 503 OVERLOADED without running, by reason (queue_full, waited)"
+    );
+    describe_counter!(
+        ABANDONED,
+        "Requests whose client left while they waited for room to run"
     );
 }
 

@@ -5,11 +5,13 @@
 //! the same thing; `crate::cli` binds it to a socket. The GraphQL endpoint
 //! itself is [`endpoint`] (reading the request in `request`, the
 //! GraphQL-over-HTTP rules in `protocol`), answers kept between imports are
-//! [`cache`]'s, what a query may ask is [`limits`]'s, the answer's field order
-//! [`response_order`]'s and the playground [`graphiql`]'s. This module adds
+//! [`cache`]'s, what a query may ask is [`limits`]'s, how much runs at once
+//! [`admission`]'s, the answer's field order [`response_order`]'s and the
+//! playground [`graphiql`]'s. This module adds
 //! the layers every response gets: request ids, a log span per request,
 //! CORS, compression and the body size limit.
 
+pub mod admission;
 pub mod cache;
 pub mod endpoint;
 pub mod graphiql;
@@ -41,6 +43,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::graphql;
+use crate::http::admission::{Admission, Budget};
 use crate::http::cache::{ResponseCache, Versions};
 use crate::http::limits::Limits;
 pub use protocol::SQL_STATEMENTS_HEADER;
@@ -91,6 +94,9 @@ pub struct HttpSettings {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub connections: server::Connections,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub admission: Admission,
     /// Serve `/metrics` (Prometheus) on this address instead of beside the
     /// API, so it need not be public.
     #[arg(long = "metrics-bind", env = "DEFINICIONES_METRICS_BIND")]
@@ -116,6 +122,7 @@ impl Default for HttpSettings {
         HttpSettings {
             limits: Limits::default(),
             connections: server::Connections::default(),
+            admission: Admission::default(),
             metrics_bind: None,
             production: false,
             cors_origins: vec![ANY_ORIGIN.to_owned()],
@@ -131,6 +138,19 @@ pub fn router(db: DatabaseConnection) -> Router {
 
 /// The application's routes over a database.
 pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
+    let budget = Budget::new(&settings.admission).map(Arc::new);
+    router_admitting(db, settings, budget)
+}
+
+/// The application's routes over a database, admitting requests through
+/// `budget` (none: admission control off) instead of one of their own, so
+/// that the caller can watch it ([`Budget::load`]) or share it between
+/// routers; `settings.admission` is then not read.
+pub fn router_admitting(
+    db: DatabaseConnection,
+    settings: HttpSettings,
+    budget: Option<Arc<Budget>>,
+) -> Router {
     // Each request counts its statements (logged, and sent as a header).
     let db = crate::loaders::counted(db);
     let limits = Arc::new(settings.limits);
@@ -209,6 +229,7 @@ pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
             db,
             schema,
             limits,
+            budget,
         });
     let app = if metrics_here {
         app.merge(metrics::router(metrics_db))

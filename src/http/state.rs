@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use super::admission::Budget;
 use super::cache::{ResponseCache, Versions};
 use super::limits::Limits;
 use crate::graphql::AppSchema;
@@ -20,4 +21,7 @@ pub struct AppState {
     /// Answers kept between imports, and the reads of the data version
     /// they are kept under; `None` when turned off.
     pub cache: Option<(Arc<ResponseCache>, Arc<Versions>)>,
+    /// The objects computed answers may hold at once, and the requests
+    /// waiting for room; `None` when admission control is off.
+    pub budget: Option<Arc<Budget>>,
 }

@@ -2,6 +2,7 @@
 //! databases — a fresh SQLite file per test always, and a fresh PostgreSQL
 //! database per test when `TEST_DATABASE_URL` names a server.
 
+mod admission;
 mod api;
 mod browser;
 mod cache;
