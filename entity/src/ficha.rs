@@ -10,7 +10,7 @@ use sea_orm::entity::prelude::*;
 
 /// A ficha: what one service declared for one period; unique by
 /// (servicio, desde, hasta).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "fichas")]
 pub struct Model {
     /// Surrogate key.
@@ -47,6 +47,7 @@ pub struct Model {
     pub line: i32,
     /// `mision` lowercased and without accents, for search.
     #[sea_orm(column_type = "Text")]
+    #[serde(default)]
     pub search_text: String,
     /// How many institutional objectives the ficha lists.
     pub objetivos_total: i64,

@@ -18,9 +18,11 @@
 //!   the many-to-many links between them.
 //! - [`tipo_objetivo`]: the `Tipo de Objetivo` column shared by both kinds of
 //!   objetivo.
+//! - [`json`]: reading rows the database handed over as JSON.
 //! - [`prelude`]: every entity under its domain name, for glob import.
 
 pub mod ficha;
+pub mod json;
 pub mod objetivo_institucional;
 pub mod objetivo_institucional_ministerial;
 pub mod objetivo_ministerial;

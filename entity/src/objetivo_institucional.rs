@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 use crate::tipo_objetivo::TipoObjetivo;
 
 /// An institutional objective; unique by (ficha, prioridad).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "objetivos_institucionales")]
 pub struct Model {
     /// Surrogate key.
@@ -23,10 +23,13 @@ pub struct Model {
     pub descripcion: String,
     /// `descripcion` lowercased and without accents, for search.
     #[sea_orm(column_type = "Text")]
+    #[serde(default)]
     pub search_text: String,
     /// *Enfoque de Género* (`Si`/`No`).
+    #[serde(deserialize_with = "crate::json::flag")]
     pub enfoque_genero: bool,
     /// *Cambio Climático* (`Si`/`No`).
+    #[serde(deserialize_with = "crate::json::flag")]
     pub cambio_climatico: bool,
     /// 1-based line of the row in the source ficha.
     pub line: i32,

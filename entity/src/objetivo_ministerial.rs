@@ -9,7 +9,7 @@ use sea_orm::entity::prelude::*;
 use crate::tipo_objetivo::TipoObjetivo;
 
 /// A ministry objective; unique by (partida, desde, hasta, prioridad).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "objetivos_ministeriales")]
 pub struct Model {
     /// Surrogate key.
@@ -30,6 +30,7 @@ pub struct Model {
     pub descripcion: String,
     /// `descripcion` lowercased and without accents, for search.
     #[sea_orm(column_type = "Text")]
+    #[serde(default)]
     pub search_text: String,
     /// The ficha these rows were read from; null once that ficha is deleted.
     pub source_ficha_id: Option<i32>,

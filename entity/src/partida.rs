@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A partida (ministry) of the national budget.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "partidas")]
 pub struct Model {
     /// Surrogate key.
@@ -17,6 +17,7 @@ pub struct Model {
     pub nombre: String,
     /// `nombre` lowercased and without accents, for search.
     #[sea_orm(column_type = "Text")]
+    #[serde(default)]
     pub search_text: String,
 }
 

@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A producto; unique by (ficha, numero).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "productos")]
 pub struct Model {
     /// Surrogate key.
@@ -19,6 +19,7 @@ pub struct Model {
     pub nombre: String,
     /// `nombre` lowercased and without accents, for search.
     #[sea_orm(column_type = "Text")]
+    #[serde(default)]
     pub search_text: String,
     /// 1-based line of the row in the source ficha.
     pub line: i32,

@@ -8,13 +8,17 @@
 use sea_orm::entity::prelude::*;
 
 /// Whether an objective is strategic or about the institution's own management.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum TipoObjetivo {
     /// `Estratégico` in the ficha; stored as `estrategico`.
     #[sea_orm(string_value = "estrategico")]
+    #[serde(rename = "estrategico")]
     Estrategico,
     /// `Gestión Institucional` in the ficha; stored as `gestion_institucional`.
     #[sea_orm(string_value = "gestion_institucional")]
+    #[serde(rename = "gestion_institucional")]
     GestionInstitucional,
 }

@@ -1,9 +1,9 @@
 //! `estadisticas`: the counts behind a dashboard's summary cards and bar
 //! charts, in total, by partida and by período; and `Partida.estadisticas`.
 //!
-//! The database gives the counts per ficha and per ministry and período
-//! (`crate::loaders::estadisticas`); the totals and groups are sums of
-//! those.
+//! The database gives the counts per partida and período, per partida, and
+//! per ministry and período (`crate::loaders::estadisticas`); the totals
+//! and groups are sums of those.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -165,7 +165,7 @@ pub struct EstadisticasDePeriodo {
 #[derive(Default)]
 struct Suma {
     partidas: BTreeSet<i32>,
-    servicios: BTreeSet<i32>,
+    servicios: i64,
     fichas: i64,
     ministeriales: ConteoObjetivosMinisteriales,
     institucionales: ConteoObjetivosInstitucionales,
@@ -176,8 +176,8 @@ struct Suma {
 impl Suma {
     fn ficha(&mut self, f: &FichaCounts) {
         self.partidas.insert(f.partida);
-        self.servicios.insert(f.servicio);
-        self.fichas += 1;
+        self.servicios += f.servicios;
+        self.fichas += f.fichas;
         let o = &mut self.institucionales;
         o.total += f.objetivos;
         o.estrategicos += f.objetivos_estrategicos;
@@ -202,7 +202,7 @@ impl Suma {
 
     fn conteo(&self) -> Conteo {
         Conteo {
-            servicios: self.servicios.len() as i64,
+            servicios: self.servicios,
             recuento: self.recuento(),
         }
     }
@@ -229,17 +229,25 @@ impl Conteos {
         ))
     }
 
-    /// Sum the counts of the fichas and ministries `keep` selects.
-    fn sum(&self, keep: impl Fn(i32, (i32, i32)) -> bool) -> Suma {
+    /// Sum the counts of one partida or all, in one período or all.
+    fn sum(&self, partida: Option<i32>, periodo: Option<(i32, i32)>) -> Suma {
+        let of_partida = |p: i32| partida.is_none_or(|partida| partida == p);
         let mut suma = Suma::default();
-        for f in self.0.fichas.iter().filter(|f| keep(f.partida, f.periodo)) {
+        // The database summed each partida over every período too: those
+        // rows count a servicio with fichas in several períodos once.
+        for f in self
+            .0
+            .fichas
+            .iter()
+            .filter(|f| of_partida(f.partida) && f.periodo == periodo)
+        {
             suma.ficha(f);
         }
         for m in self
             .0
             .ministerios
             .iter()
-            .filter(|m| keep(m.partida, m.periodo))
+            .filter(|m| of_partida(m.partida) && periodo.is_none_or(|p| p == m.periodo))
         {
             suma.ministerio(m);
         }
@@ -247,7 +255,7 @@ impl Conteos {
     }
 
     fn de_partida(&self, partida: i32) -> EstadisticasDePartida {
-        let suma = self.sum(|p, _| p == partida);
+        let suma = self.sum(Some(partida), None);
         let (codigo, nombre) = self.0.partidas.get(&partida).cloned().unwrap_or_default();
         EstadisticasDePartida {
             codigo,
@@ -258,7 +266,7 @@ impl Conteos {
     }
 
     fn estadisticas(&self) -> Estadisticas {
-        let total = self.sum(|_, _| true);
+        let total = self.sum(None, None);
         let mut partidas: Vec<(&String, i32)> = self
             .0
             .partidas
@@ -270,7 +278,7 @@ impl Conteos {
             .0
             .fichas
             .iter()
-            .map(|f| f.periodo)
+            .filter_map(|f| f.periodo)
             .chain(self.0.ministerios.iter().map(|m| m.periodo))
             .collect();
         Estadisticas {
@@ -283,14 +291,14 @@ impl Conteos {
             por_periodo: periodos
                 .into_iter()
                 .map(|periodo| {
-                    let suma = self.sum(|_, p| p == periodo);
+                    let suma = self.sum(None, Some(periodo));
                     EstadisticasDePeriodo {
                         periodo: Periodo {
                             desde: periodo.0,
                             hasta: periodo.1,
                         },
                         partidas: suma.partidas.len() as i64,
-                        servicios: suma.servicios.len() as i64,
+                        servicios: suma.servicios,
                         recuento: suma.recuento(),
                     }
                 })

@@ -22,6 +22,13 @@ pub enum LoadError {
     Database(Arc<DbErr>),
 }
 
+impl LoadError {
+    /// Rows handed over as JSON that do not read as the models.
+    pub(super) fn json(error: serde_json::Error) -> Self {
+        DbErr::Json(format!("reading a page of rows: {error}")).into()
+    }
+}
+
 impl From<DbErr> for LoadError {
     fn from(error: DbErr) -> Self {
         if matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) {

@@ -1,13 +1,14 @@
 //! The counts behind `estadisticas`: the per-ficha counts the importer keeps
-//! on every ficha row, and the ministry objectives counted per partida and
-//! período — two statements for any selection. Summing them into totals and
-//! groups is the API's business.
+//! on every ficha row, summed by the database per partida and período and
+//! per partida, and the ministry objectives counted per partida and período
+//! — two statements for any selection, each answering a row per group, not
+//! per ficha. Adding groups up into totals is the API's business.
 
 use std::collections::HashMap;
 
 use entity::ficha::Column;
 use entity::{ficha, objetivo_ministerial, partida};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, IdenStatic};
 
 use super::LoadError;
@@ -27,15 +28,20 @@ const COUNTS: [Column; 9] = [
     Column::EnlacesProductos,
 ];
 
-/// One ficha's counts, as the importer wrote them.
+/// The counts the importer keeps on the fichas of one partida, summed
+/// over one of its períodos, or over every período selected.
 #[derive(Debug, Clone, Default)]
 pub struct FichaCounts {
-    /// The ficha's servicio.
-    pub servicio: i32,
-    /// The servicio's partida.
+    /// The partida.
     pub partida: i32,
-    /// The ficha's período, (desde, hasta).
-    pub periodo: (i32, i32),
+    /// The período, (desde, hasta); `None` for the sum over every período
+    /// the selection holds.
+    pub periodo: Option<(i32, i32)>,
+    /// Fichas.
+    pub fichas: i64,
+    /// Servicios with a ficha (a servicio belongs to one partida, so sums
+    /// over partidas count each once).
+    pub servicios: i64,
     /// Institutional objectives.
     pub objetivos: i64,
     /// … of tipo Estratégico.
@@ -74,7 +80,7 @@ pub struct MinisterioCounts {
 /// Everything a selection counts.
 #[derive(Debug, Default)]
 pub struct Counts {
-    /// Per ficha.
+    /// Per partida and período, and per partida over every período.
     pub fichas: Vec<FichaCounts>,
     /// Per partida and período.
     pub ministerios: Vec<MinisterioCounts>,
@@ -87,38 +93,32 @@ pub struct Counts {
 pub async fn counts(db: &impl ConnectionTrait, filter: &Filtro) -> Result<Counts, LoadError> {
     let mut counts = Counts::default();
 
-    // One row per ficha, with the counts the importer keeps on it.
-    let mut query = Query::select();
-    query
-        .expr_as(col("s", "id"), "servicio")
-        .expr_as(col("p", "id"), "partida");
-    partida_and_periodo(&mut query, "f");
-    for column in COUNTS {
-        query.column(("f", column));
-    }
-    query.from_as(ficha::Entity, "f");
-    join_servicio(&mut query);
-    join_partida(&mut query);
-    codes(&mut query, filter);
-    periodo(&mut query, "f", filter.periodo);
+    // The fichas' counts summed in the database, per partida and período
+    // and per partida: a row per group, however many fichas there are.
+    let mut query = summed(filter, true);
+    query.union(UnionType::All, summed(filter, false));
     for row in db.query_all(&query).await? {
         let partida: i32 = get(&row, "partida")?;
         counts
             .partidas
             .insert(partida, (get(&row, "codigo")?, get(&row, "nombre")?));
+        let desde: Option<i32> = get(&row, "desde")?;
+        let hasta: Option<i32> = get(&row, "hasta")?;
+        let sum = |column: Column| get::<i64>(&row, column.as_str());
         counts.fichas.push(FichaCounts {
-            servicio: get(&row, "servicio")?,
             partida,
-            periodo: (get(&row, "desde")?, get(&row, "hasta")?),
-            objetivos: get(&row, Column::ObjetivosTotal.as_str())?,
-            objetivos_estrategicos: get(&row, Column::ObjetivosEstrategicos.as_str())?,
-            objetivos_enfoque_genero: get(&row, Column::ObjetivosEnfoqueGenero.as_str())?,
-            objetivos_cambio_climatico: get(&row, Column::ObjetivosCambioClimatico.as_str())?,
-            objetivos_sin_productos: get(&row, Column::ObjetivosSinProductos.as_str())?,
-            productos: get(&row, Column::ProductosTotal.as_str())?,
-            productos_sin_objetivos: get(&row, Column::ProductosSinObjetivos.as_str())?,
-            enlaces_ministeriales: get(&row, Column::EnlacesMinisteriales.as_str())?,
-            enlaces_productos: get(&row, Column::EnlacesProductos.as_str())?,
+            periodo: desde.zip(hasta),
+            fichas: get(&row, "fichas")?,
+            servicios: get(&row, "servicios")?,
+            objetivos: sum(Column::ObjetivosTotal)?,
+            objetivos_estrategicos: sum(Column::ObjetivosEstrategicos)?,
+            objetivos_enfoque_genero: sum(Column::ObjetivosEnfoqueGenero)?,
+            objetivos_cambio_climatico: sum(Column::ObjetivosCambioClimatico)?,
+            objetivos_sin_productos: sum(Column::ObjetivosSinProductos)?,
+            productos: sum(Column::ProductosTotal)?,
+            productos_sin_objetivos: sum(Column::ProductosSinObjetivos)?,
+            enlaces_ministeriales: sum(Column::EnlacesMinisteriales)?,
+            enlaces_productos: sum(Column::EnlacesProductos)?,
         });
     }
 
@@ -166,6 +166,45 @@ pub async fn counts(db: &impl ConnectionTrait, filter: &Filtro) -> Result<Counts
         });
     }
     Ok(counts)
+}
+
+/// The counts of the fichas `filter` selects, summed per partida and
+/// período (`by_periodo`), or per partida (the período columns null).
+fn summed(filter: &Filtro, by_periodo: bool) -> SelectStatement {
+    let mut query = Query::select();
+    query
+        .expr_as(col("p", "id"), "partida")
+        .expr_as(col("p", "codigo"), "codigo")
+        .expr_as(col("p", "nombre"), "nombre");
+    if by_periodo {
+        query
+            .expr_as(col("f", "desde"), "desde")
+            .expr_as(col("f", "hasta"), "hasta")
+            .group_by_col(("f", "desde"))
+            .group_by_col(("f", "hasta"));
+    } else {
+        query
+            .expr_as(Expr::cust("CAST(NULL AS INTEGER)"), "desde")
+            .expr_as(Expr::cust("CAST(NULL AS INTEGER)"), "hasta");
+    }
+    query
+        .expr_as(Expr::cust("COUNT(*)"), "fichas")
+        .expr_as(Expr::cust("COUNT(DISTINCT f.servicio_id)"), "servicios");
+    for column in COUNTS {
+        // PostgreSQL sums bigints as numeric.
+        let name = column.as_str();
+        query.expr_as(Expr::cust(format!("CAST(SUM(f.{name}) AS BIGINT)")), name);
+    }
+    query.from_as(ficha::Entity, "f");
+    join_servicio(&mut query);
+    join_partida(&mut query);
+    codes(&mut query, filter);
+    periodo(&mut query, "f", filter.periodo);
+    query
+        .group_by_col(("p", "id"))
+        .group_by_col(("p", "codigo"))
+        .group_by_col(("p", "nombre"));
+    query
 }
 
 /// The partida's `codigo` and `nombre`, and the período of `table`'s rows.

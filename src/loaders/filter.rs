@@ -123,6 +123,7 @@ pub(super) fn search(table: &'static str, term: &str) -> SimpleExpr {
     col(table, "search_text").like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
+/// Which fichas `periodo` selects: a year inside the período, or exactly it.
 pub fn periodo(query: &mut SelectStatement, table: &'static str, periodo: Option<PeriodoFiltro>) {
     match periodo {
         Some(PeriodoFiltro::Year(year)) => {

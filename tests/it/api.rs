@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    SAMPLE, accepting, each_database, get, load_sample, post, query, sample_as, send,
+    SAMPLE, SAMPLE_NAME, accepting, each_database, get, load_sample, post, query, sample_as, send,
 };
 
 fn numbers(nodes: &Value, field: &str) -> Vec<i64> {
@@ -536,6 +536,76 @@ async fn estadisticas_count_everything_a_dashboard_shows() {
                 { "codigo": "07", "estadisticas": { "servicios": 1, "fichas": 1, "objetivosInstitucionales": { "sinProductos": 3 } } },
                 { "codigo": "20", "estadisticas": { "servicios": 2, "fichas": 2, "objetivosInstitucionales": { "sinProductos": 6 } } }
             ])
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn estadisticas_count_a_servicio_once_across_periodos() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let earlier = SAMPLE.replace("AÑO 2024-2026", "AÑO 2020-2022");
+        import_bytes(&t.db, "2020.txt", "2020.txt", earlier.as_bytes())
+            .await
+            .expect("earlier ficha imports");
+        let answer = query(
+            &t.db,
+            r#"{
+              estadisticas {
+                partidas servicios fichas productos { total }
+                porPartida { codigo servicios fichas }
+                porPeriodo { periodo { desde } partidas servicios fichas productos { total } }
+              }
+              partidas { nodes { estadisticas { servicios fichas } } }
+            }"#,
+        )
+        .await;
+        let data = answer.data();
+        assert_eq!(
+            data["estadisticas"],
+            json!({
+                "partidas": 1, "servicios": 1, "fichas": 2, "productos": { "total": 20 },
+                "porPartida": [ { "codigo": "20", "servicios": 1, "fichas": 2 } ],
+                "porPeriodo": [
+                    { "periodo": { "desde": 2020 }, "partidas": 1, "servicios": 1, "fichas": 1, "productos": { "total": 10 } },
+                    { "periodo": { "desde": 2024 }, "partidas": 1, "servicios": 1, "fichas": 1, "productos": { "total": 10 } }
+                ]
+            }),
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            data["partidas"]["nodes"],
+            json!([{ "estadisticas": { "servicios": 1, "fichas": 2 } }])
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_follows_a_replaced_ficha() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let search = r#"{
+          antes: productos(filter: { search: "dialogos con la sociedad" }) { totalCount }
+          despues: productos(filter: { search: "cabildos" }) { totalCount }
+        }"#;
+        let before = query(&t.db, search).await;
+        assert_eq!(
+            before.data(),
+            &json!({ "antes": { "totalCount": 1 }, "despues": { "totalCount": 0 } })
+        );
+        let replaced = SAMPLE.replace("Diálogos con la sociedad civil.", "Cabildos ciudadanos.");
+        import_bytes(&t.db, SAMPLE_NAME, SAMPLE_NAME, replaced.as_bytes())
+            .await
+            .expect("the ficha imports again");
+        let after = query(&t.db, search).await;
+        assert_eq!(
+            after.data(),
+            &json!({ "antes": { "totalCount": 0 }, "despues": { "totalCount": 1 } }),
+            "{}",
+            t.backend
         );
     })
     .await;

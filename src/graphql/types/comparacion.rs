@@ -9,6 +9,7 @@ use async_graphql::{Context, Result, SimpleObject};
 use entity::{objetivo_institucional, producto};
 
 use super::{Ficha, ObjetivoInstitucional, Producto, loader};
+use crate::ficha::text::fold;
 use crate::loaders::{
     FichaDeServicio, Filtro, ObjetivosInstitucionales, ObjetivosInstitucionalesDe, PageKey,
     PeriodoFiltro, Productos, ProductosDe, Window,
@@ -71,15 +72,15 @@ pub struct Comparacion {
 /// kept as (before, after)).
 type Matched<M> = (Vec<M>, Vec<M>, Vec<(M, M)>);
 
-fn matched<M: Clone>(antes: &[M], despues: &[M], key: impl Fn(&M) -> &str) -> Matched<M> {
-    let mut pending: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+fn matched<M: Clone>(antes: &[M], despues: &[M], key: impl Fn(&M) -> String) -> Matched<M> {
+    let mut pending: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, m) in antes.iter().enumerate() {
         pending.entry(key(m)).or_default().push(i);
     }
     let mut agregados = Vec::new();
     let mut mantenidos = Vec::new();
     for m in despues {
-        match pending.get_mut(key(m)).filter(|left| !left.is_empty()) {
+        match pending.get_mut(&key(m)).filter(|left| !left.is_empty()) {
             Some(left) => {
                 let i = left.remove(0);
                 mantenidos.push((antes[i].clone(), m.clone()));
@@ -156,7 +157,7 @@ impl Comparacion {
         let productos_despues: Vec<producto::Model> = rows(productos_despues?);
         let (agregados, eliminados, mantenidos) =
             matched(&objetivos_antes, &objetivos_despues, |o| {
-                o.search_text.as_str()
+                fold(&o.descripcion)
             });
         let objetivos_institucionales = CambiosObjetivos {
             agregados: agregados.into_iter().map(ObjetivoInstitucional).collect(),
@@ -170,9 +171,7 @@ impl Comparacion {
                 .collect(),
         };
         let (agregados, eliminados, mantenidos) =
-            matched(&productos_antes, &productos_despues, |p| {
-                p.search_text.as_str()
-            });
+            matched(&productos_antes, &productos_despues, |p| fold(&p.nombre));
         let productos = CambiosProductos {
             agregados: agregados.into_iter().map(Producto).collect(),
             eliminados: eliminados.into_iter().map(Producto).collect(),
