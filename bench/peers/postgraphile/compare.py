@@ -9,6 +9,10 @@ defaults http://127.0.0.1:8002/graphql and http://127.0.0.1:8003/graphql.
 Exits non-zero when an answer differs where it should not. The search's
 first page is expected to differ (see README); its full result is compared
 by paging through both.
+
+`bench/run` imports this file and calls `check(name, ours_url, peer_url)`
+for each query before timing it: a query PostGraphile answers with errors
+or with different data gets no row.
 """
 import json
 import sys
@@ -19,8 +23,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OURS_QUERIES = HERE.parent.parent / "queries"
 PEER_QUERIES = HERE / "queries"
-OURS = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8002/graphql"
-PEER = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8003/graphql"
+
+
+class Failed(Exception):
+    """A server answered with errors."""
 
 
 def post(url, query):
@@ -29,9 +35,10 @@ def post(url, query):
         data=json.dumps({"query": query}).encode(),
         headers={"content-type": "application/json"},
     )
-    body = json.load(urllib.request.urlopen(request))
+    with urllib.request.urlopen(request, timeout=120) as response:
+        body = json.load(response)
     if body.get("errors"):
-        raise SystemExit(f"{url}: {body['errors']}")
+        raise Failed(f"{url}: errors: {json.dumps(body['errors'], ensure_ascii=False)[:2000]}")
     return body["data"]
 
 
@@ -41,7 +48,7 @@ def one(connection):
     return nodes[0] if nodes else None
 
 
-def servicio(o, p):
+def servicio(o, p, ours_url, peer_url):
     a, b = o["servicio"], one(p["servicios"])
     fa, fb = a["ficha"], one(b["fichas"])
     ours = (a["nombre"], a["partida"], fa["periodo"], fa["mision"],
@@ -52,7 +59,7 @@ def servicio(o, p):
     return ours == peer, f"{b['nombre']!r}, objetivos {counts[0]} / {counts[1]}"
 
 
-def dashboard(o, p):
+def dashboard(o, p, ours_url, peer_url):
     def objetivos(ficha):
         if ficha is None:
             return None
@@ -76,7 +83,7 @@ def dashboard(o, p):
             f"servicios/objetivos/productos {counts(ours)} / {counts(peer)}")
 
 
-def deep(o, p):
+def deep(o, p, ours_url, peer_url):
     def objetivos(ficha):
         if ficha is None:
             return None
@@ -105,7 +112,7 @@ def deep(o, p):
         f"{counts(ours)} / {counts(peer)}")
 
 
-def search(o, p):
+def search(o, p, ours_url, peer_url):
     a, b = o["objetivosInstitucionales"], p["objetivosInstitucionales"]
     first_a = [(n["servicio"]["nombre"], n["prioridad"], n["descripcion"]) for n in a["nodes"]]
     first_b = [(n["ficha"]["servicio"]["nombre"], n["prioridad"], n["descripcion"])
@@ -114,7 +121,7 @@ def search(o, p):
     every_a, after = Counter(), None
     while True:
         cursor = f', after: "{after}"' if after else ""
-        c = post(OURS, '{ objetivosInstitucionales(filter: { search: "genero" }, first: 500%s) '
+        c = post(ours_url, '{ objetivosInstitucionales(filter: { search: "genero" }, first: 500%s) '
                        '{ pageInfo { hasNextPage endCursor } nodes { prioridad descripcion '
                        'servicio { nombre } } } }' % cursor)["objetivosInstitucionales"]
         every_a.update((n["servicio"]["nombre"], n["prioridad"], n["descripcion"])
@@ -122,7 +129,7 @@ def search(o, p):
         if not c["pageInfo"]["hasNextPage"]:
             break
         after = c["pageInfo"]["endCursor"]
-    c = post(PEER, '{ objetivosInstitucionales(filter: { searchText: { includes: "genero" } }) '
+    c = post(peer_url, '{ objetivosInstitucionales(filter: { searchText: { includes: "genero" } }) '
                    '{ nodes { prioridad descripcion ficha { servicio { nombre } } } } }')
     every_b = Counter((n["ficha"]["servicio"]["nombre"], n["prioridad"], n["descripcion"])
                       for n in c["objetivosInstitucionales"]["nodes"])
@@ -133,7 +140,7 @@ def search(o, p):
                   f"all matches {'equal' if every_a == every_b else 'DIFFER'}")
 
 
-def estadisticas(o, p):
+def estadisticas(o, p, ours_url, peer_url):
     e = o["estadisticas"]
     ours = {
         "partidas": e["partidas"], "servicios": e["servicios"], "fichas": e["fichas"],
@@ -158,12 +165,31 @@ def estadisticas(o, p):
     return ours == peer, f"{shown}, porPartida {len(ours['porPartida'])} partidas"
 
 
-failed = False
-for name, check in [("servicio", servicio), ("dashboard", dashboard), ("deep", deep),
-                    ("search", search), ("estadisticas", estadisticas)]:
-    o = post(OURS, (OURS_QUERIES / f"{name}.graphql").read_text())
-    p = post(PEER, (PEER_QUERIES / f"{name}.graphql").read_text())
-    same, detail = check(o, p)
-    failed |= not same
-    print(f"{name:13} {'same' if same else 'DIFFERENT'}: {detail}")
-sys.exit(1 if failed else 0)
+CHECKS = {"servicio": servicio, "dashboard": dashboard, "deep": deep,
+          "search": search, "estadisticas": estadisticas}
+
+
+def check(name, ours_url, peer_url):
+    """Post query `name` to both servers: (same data?, one line saying what
+    was compared). Raises Failed when either answers with errors."""
+    o = post(ours_url, (OURS_QUERIES / f"{name}.graphql").read_text())
+    p = post(peer_url, (PEER_QUERIES / f"{name}.graphql").read_text())
+    return CHECKS[name](o, p, ours_url, peer_url)
+
+
+def main():
+    ours_url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8002/graphql"
+    peer_url = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8003/graphql"
+    failed = False
+    for name in CHECKS:
+        try:
+            same, detail = check(name, ours_url, peer_url)
+        except Failed as error:
+            same, detail = False, str(error)
+        failed |= not same
+        print(f"{name:13} {'same' if same else 'DIFFERENT'}: {detail}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,10 @@ shape and compares them. For `search`, whose first page differs by design
 totalCount and the page's size, and then the complete result sets (all
 matches, fetched by extra queries that are not part of the benchmark).
 Exits non-zero on any difference.
+
+`bench/run` imports this file and calls `check(name, sea_url, ours_url)`
+for each query before timing it: a query seaography answers with errors
+or with different data gets no row.
 """
 import json
 import pathlib
@@ -20,13 +24,17 @@ HERE = pathlib.Path(__file__).resolve().parent
 OURS = HERE.parent.parent / "queries"
 
 
+class Failed(Exception):
+    """A server answered with errors."""
+
+
 def post(url, query, variables=None):
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
     req = urllib.request.Request(url, body, {"content-type": "application/json"})
     with urllib.request.urlopen(req, timeout=120) as resp:
         answer = json.load(resp)
     if answer.get("errors"):
-        raise SystemExit(f"{url}: errors: {json.dumps(answer['errors'])[:2000]}")
+        raise Failed(f"{url}: errors: {json.dumps(answer['errors'], ensure_ascii=False)[:2000]}")
     return answer["data"]
 
 
@@ -239,29 +247,39 @@ def canon(value):
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def check(name, sea_url, ours_url, dump=False):
+    """Post query `name` to both servers: (same data?, one line saying what
+    was compared). Raises Failed when either answers with errors."""
+    sea = post(sea_url, (HERE / "queries" / f"{name}.graphql").read_text())
+    ours = post(ours_url, (OURS / f"{name}.graphql").read_text())
+    if name == "search":
+        a, b = search_page_ours(ours), search_page_sea(sea)
+        all_ours, all_sea = search_all(sea_url, ours_url)
+        ok = a == b and all_ours == all_sea
+        return ok, (f"search: totalCount/page ours={a} seaography={b}; "
+                    f"all matches: ours {len(all_ours)}, seaography {len(all_sea)}, "
+                    f"{'same set' if all_ours == all_sea else 'DIFFERENT sets'}")
+    a = globals()[f"{name}_ours"](ours)
+    b = globals()[f"{name}_sea"](sea)
+    ok = canon(a) == canon(b)
+    detail = f"{name}: {summary(name, a)}"
+    if not ok:
+        detail += f"; seaography: {summary(name, b)}"
+        if dump:
+            pathlib.Path(f"/tmp/compare-{name}-ours.json").write_text(json.dumps(a, indent=1, sort_keys=True, ensure_ascii=False))
+            pathlib.Path(f"/tmp/compare-{name}-sea.json").write_text(json.dumps(b, indent=1, sort_keys=True, ensure_ascii=False))
+    return ok, detail
+
+
 def main():
     sea_url, ours_url = sys.argv[1], sys.argv[2]
     failed = 0
     for name in ["servicio", "dashboard", "deep", "search", "estadisticas"]:
-        sea = post(sea_url, (HERE / "queries" / f"{name}.graphql").read_text())
-        ours = post(ours_url, (OURS / f"{name}.graphql").read_text())
-        if name == "search":
-            a, b = search_page_ours(ours), search_page_sea(sea)
-            ok = a == b
-            all_ours, all_sea = search_all(sea_url, ours_url)
-            ok = ok and all_ours == all_sea
-            print(f"{'OK  ' if ok else 'DIFF'} search: totalCount/page ours={a} seaography={b}; "
-                  f"all matches: ours {len(all_ours)}, seaography {len(all_sea)}, "
-                  f"{'same set' if all_ours == all_sea else 'DIFFERENT sets'}")
-        else:
-            a = globals()[f"{name}_ours"](ours)
-            b = globals()[f"{name}_sea"](sea)
-            ok = canon(a) == canon(b)
-            print(f"{'OK  ' if ok else 'DIFF'} {name}: {summary(name, a)}")
-            if not ok:
-                print(f"     seaography: {summary(name, b)}")
-                pathlib.Path(f"/tmp/compare-{name}-ours.json").write_text(json.dumps(a, indent=1, sort_keys=True, ensure_ascii=False))
-                pathlib.Path(f"/tmp/compare-{name}-sea.json").write_text(json.dumps(b, indent=1, sort_keys=True, ensure_ascii=False))
+        try:
+            ok, detail = check(name, sea_url, ours_url, dump=True)
+        except Failed as error:
+            ok, detail = False, f"{name}: {error}"
+        print(f"{'OK  ' if ok else 'DIFF'} {detail}")
         failed += not ok
     sys.exit(1 if failed else 0)
 
