@@ -34,13 +34,10 @@ pub struct Admission {
     /// Most objects the answers being computed at once may hold, each
     /// request weighed by its estimate (a list counts its page, `first` or
     /// 50, times what each item holds); past it requests wait. 0 turns
-    /// admission control off.
-    #[arg(
-        long = "admission-budget",
-        env = "DEFINICIONES_ADMISSION_BUDGET",
-        default_value_t = Admission::DEFAULT.budget
-    )]
-    pub budget: u64,
+    /// admission control off. [default: 40000 on SQLite, whose memory is
+    /// the server's; 80000 on PostgreSQL]
+    #[arg(long = "admission-budget", env = "DEFINICIONES_ADMISSION_BUDGET")]
+    pub budget: Option<u64>,
     /// Most requests waiting for room to run; past it a request is
     /// answered 503 at once.
     #[arg(
@@ -60,12 +57,34 @@ pub struct Admission {
 }
 
 impl Admission {
-    /// Every default, as `definiciones serve --help` shows it.
+    /// Every default, as `definiciones serve --help` shows it; the budget's
+    /// depends on the database ([`Admission::budget`]).
     pub const DEFAULT: Admission = Admission {
-        budget: 40_000,
+        budget: None,
         queue: 256,
         wait_ms: 10_000,
     };
+
+    /// The default budget when the database runs inside the server's
+    /// process (SQLite), whose page caches and prepared statements take
+    /// most of the memory: one deep query (`bench/queries/deep.graphql`,
+    /// 25,061 objects; about 40 MiB at its peak) at a time beside smaller
+    /// ones. More at once would not answer faster on one core.
+    pub const EMBEDDED_BUDGET: u64 = 40_000;
+
+    /// The default budget over a database server (PostgreSQL): three deep
+    /// queries at once, so the server computes while the database reads.
+    pub const SERVER_BUDGET: u64 = 80_000;
+
+    /// The budget: as set, or the default for the database (`embedded`:
+    /// SQLite, inside the server's process).
+    pub fn budget(&self, embedded: bool) -> u64 {
+        self.budget.unwrap_or(if embedded {
+            Admission::EMBEDDED_BUDGET
+        } else {
+            Admission::SERVER_BUDGET
+        })
+    }
 }
 
 impl Default for Admission {
@@ -141,10 +160,11 @@ pub enum Overloaded {
 }
 
 impl Budget {
-    /// A budget as `settings` say; `None` when admission control is off
+    /// A budget as `settings` say, for a database inside the server's
+    /// process or not (`embedded`); `None` when admission control is off
     /// (a budget of 0).
-    pub fn new(settings: &Admission) -> Option<Budget> {
-        let objects = u32::try_from(settings.budget).unwrap_or(u32::MAX);
+    pub fn new(settings: &Admission, embedded: bool) -> Option<Budget> {
+        let objects = u32::try_from(settings.budget(embedded)).unwrap_or(u32::MAX);
         (objects > 0).then(|| Budget {
             permits: Semaphore::new(objects as usize),
             objects,
@@ -298,23 +318,26 @@ mod tests {
     use super::*;
 
     fn budget(objects: u64, queue: usize, wait_ms: u64) -> Budget {
-        Budget::new(&Admission {
-            budget: objects,
-            queue,
-            wait_ms,
-        })
+        Budget::new(
+            &Admission {
+                budget: Some(objects),
+                queue,
+                wait_ms,
+            },
+            true,
+        )
         .expect("a budget")
     }
 
     #[test]
-    fn a_budget_of_0_turns_admission_off() {
-        assert!(
-            Budget::new(&Admission {
-                budget: 0,
-                ..Admission::DEFAULT
-            })
-            .is_none()
-        );
+    fn a_budget_of_0_turns_admission_off_and_none_is_the_database_s_default() {
+        let off = Admission {
+            budget: Some(0),
+            ..Admission::DEFAULT
+        };
+        assert!(Budget::new(&off, true).is_none());
+        assert_eq!(Admission::DEFAULT.budget(true), Admission::EMBEDDED_BUDGET);
+        assert_eq!(Admission::DEFAULT.budget(false), Admission::SERVER_BUDGET);
     }
 
     #[test]

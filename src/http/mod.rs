@@ -138,7 +138,8 @@ pub fn router(db: DatabaseConnection) -> Router {
 
 /// The application's routes over a database.
 pub fn router_with(db: DatabaseConnection, settings: HttpSettings) -> Router {
-    let budget = Budget::new(&settings.admission).map(Arc::new);
+    let embedded = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let budget = Budget::new(&settings.admission, embedded).map(Arc::new);
     router_admitting(db, settings, budget)
 }
 

@@ -35,11 +35,14 @@ fn objects(query: &str) -> u64 {
 
 fn budget(objects: u64, queue: usize, wait_ms: u64) -> Arc<Budget> {
     Arc::new(
-        Budget::new(&Admission {
-            budget: objects,
-            queue,
-            wait_ms,
-        })
+        Budget::new(
+            &Admission {
+                budget: Some(objects),
+                queue,
+                wait_ms,
+            },
+            true,
+        )
         .expect("admission on"),
     )
 }
@@ -278,32 +281,47 @@ async fn a_kept_answer_takes_nothing_from_the_budget() {
     .await;
 }
 
+/// Each setting is a flag of `serve` with its environment variable (the
+/// help shows the variable's value when it is set) and its default.
 #[test]
 fn the_admission_settings_are_flags_and_environment_variables() {
-    let help = run(&["serve", "--help"], None, &[]);
-    let help = String::from_utf8_lossy(&help.stdout);
-    for (flag, env, default) in [
+    let settings = [
         (
             "--admission-budget",
             "DEFINICIONES_ADMISSION_BUDGET",
-            "40000",
+            "1234",
+            "default: 40000 on SQLite",
         ),
-        ("--admission-queue", "DEFINICIONES_ADMISSION_QUEUE", "256"),
+        (
+            "--admission-queue",
+            "DEFINICIONES_ADMISSION_QUEUE",
+            "5",
+            "default: 256",
+        ),
         (
             "--admission-wait-ms",
             "DEFINICIONES_ADMISSION_WAIT_MS",
-            "10000",
+            "700",
+            "default: 10000",
         ),
-    ] {
+    ];
+    let env: Vec<(&str, &str)> = settings.iter().map(|(_, e, v, _)| (*e, *v)).collect();
+    let help = run(&["serve", "--help"], None, &env);
+    // Words only: the help wraps to the terminal.
+    let help = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (flag, env, value, default) in settings {
         let at = help
-            .find(flag)
-            .unwrap_or_else(|| panic!("{flag} in serve --help:\n{help}"));
+            .find(&format!("{flag} <"))
+            .unwrap_or_else(|| panic!("{flag} in serve --help: {help}"));
         let entry = &help[at..];
-        let entry = &entry[..entry.find("\n  -").unwrap_or(entry.len())];
-        assert!(entry.contains(env), "{flag} reads {env}: {entry}");
+        let entry = &entry[..entry[2..].find(" --").map_or(entry.len(), |end| end + 2)];
         assert!(
-            entry.contains(&format!("default: {default}")),
-            "{flag} defaults to {default}: {entry}"
+            entry.contains(&format!("[env: {env}={value}]")),
+            "{flag} reads {env}: {entry}"
         );
+        assert!(entry.contains(default), "{flag}: {default}: {entry}");
     }
 }
