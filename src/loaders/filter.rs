@@ -57,6 +57,23 @@ pub struct Window {
     pub last: Option<i64>,
 }
 
+impl Window {
+    /// Whether the row at `position` (from 1) of a list of `total` rows is
+    /// in the window, or the one row past it on its open side that tells
+    /// whether more exist.
+    pub fn holds(&self, position: i64, total: i64) -> bool {
+        let after = self.after.is_none_or(|after| position > after);
+        let before = self.before.is_none_or(|before| position < before);
+        let size = match (self.first, self.last, self.before) {
+            (Some(first), _, _) => position <= self.after.unwrap_or(0) + first + 1,
+            (None, Some(last), Some(before)) => position >= before - last - 1,
+            (None, Some(last), None) => position >= total - last,
+            (None, None, _) => true,
+        };
+        after && before && size
+    }
+}
+
 /// The start of a source: the entity's columns from `table AS alias`.
 pub fn select_entity<E: EntityTrait>(alias: &'static str) -> SelectStatement {
     let mut query = Query::select();

@@ -149,11 +149,14 @@ impl<L: Listed> Loader<CountKey<L>> for Db {
 /// The requested page of every parent's list, in one statement.
 ///
 /// The rows come back as one JSON value (`json_group_array` on SQLite,
-/// `json_agg` on PostgreSQL) of `[parent_key, position, total, [columns…]]`
-/// arrays, read with serde: one row to hand over instead of one per
-/// object, which on SQLite is a wake-up of the runtime each, and no lookup
-/// of columns by name. `search_text`, which the API never shows, is left
-/// out (an empty string in its place).
+/// `json_agg` on PostgreSQL) read with serde: one row to hand over instead
+/// of one per object, which on SQLite is a wake-up of the runtime each,
+/// and no lookup of columns by name. `search_text`, which the API never
+/// shows, is left out (an empty string in its place).
+///
+/// A nested level (`parents` given) reads every row of its parents' lists
+/// and pages them here ([`nested`]); a top-level list is numbered and
+/// paged by the database ([`top_level`]).
 pub async fn pages<L: Listed>(
     db: &impl ConnectionTrait,
     rel: L::Rel,
@@ -161,6 +164,122 @@ pub async fn pages<L: Listed>(
     window: &Window,
     parents: Option<&[i32]>,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
+    match parents {
+        Some(parents) => nested::<L>(db, rel, filter, window, parents).await,
+        None => top_level::<L>(db, rel, filter, window).await,
+    }
+}
+
+/// A sort key's value: the sort keys are codes, years and numbers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(untagged)]
+enum Key {
+    Number(i64),
+    Text(String),
+}
+
+/// The pages of a nested level: every row of the parents' lists, as
+/// `[parent_key, [sort keys…, id], [columns…]]`, sorted and paged per
+/// parent here. The lists under one parent are short (a ficha's
+/// objectives, an objective's productos), and numbering them in the
+/// database — a window over every row, then a join back for the columns —
+/// cost more than reading the rows past a page: on SQLite the window
+/// alone was most of the statement.
+async fn nested<L: Listed>(
+    db: &impl ConnectionTrait,
+    rel: L::Rel,
+    filter: &Filtro,
+    window: &Window,
+    parents: &[i32],
+) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
+    let keys: Vec<String> = (0..L::SORT.len())
+        .map(|i| format!("x.{}", sort_key(i)))
+        .chain(["x.id".to_owned()])
+        .collect();
+    let keys = keys.join(", ");
+    let columns = model_columns::<L>("x.");
+    let row = |array: &str| format!("{array}(x.parent_key, {array}({keys}), {array}({columns}))");
+    let text = aggregated(db, &row, L::source(rel, filter, Some(parents))).await?;
+    let rows: Vec<(i32, Vec<Key>, L::Model)> = read(&text)?;
+    let mut lists: HashMap<i32, Vec<(Vec<Key>, L::Model)>> = HashMap::with_capacity(parents.len());
+    for (parent, keys, model) in rows {
+        lists.entry(parent).or_default().push((keys, model));
+    }
+    let mut pages = HashMap::with_capacity(lists.len());
+    for (parent, mut list) in lists {
+        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let total = list.len() as i64;
+        // The rows the window keeps, with one more on its open side, as
+        // the database's numbering would hand them to `trim`.
+        let rows = list
+            .into_iter()
+            .zip(1i64..)
+            .filter(|(_, position)| window.holds(*position, total))
+            .map(|((_, model), position)| (position, model))
+            .collect();
+        let mut page = Page {
+            rows,
+            total: Some(total),
+            has_previous: false,
+            has_next: false,
+        };
+        trim(&mut page, window);
+        pages.insert(parent, page);
+    }
+    Ok(pages)
+}
+
+/// The model's columns as the JSON array reads them, `search_text` blank.
+fn model_columns<L: Listed>(prefix: &str) -> String {
+    <L::Entity as EntityTrait>::Column::iter()
+        .map(|column| match sea_orm::IdenStatic::as_str(&column) {
+            "search_text" => "''".to_owned(),
+            name => format!("{prefix}{name}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `rows` aggregated into one JSON array: `row` builds an element with the
+/// backend's array function (`json_array` / `json_build_array`).
+async fn aggregated(
+    db: &impl ConnectionTrait,
+    row: &(dyn Fn(&str) -> String + Sync),
+    rows: SelectStatement,
+) -> Result<String, LoadError> {
+    let aggregate = match db.get_database_backend() {
+        DatabaseBackend::Postgres => format!(
+            "COALESCE(json_agg({})::text, '[]')",
+            row("json_build_array")
+        ),
+        _ => format!("json_group_array({})", row("json_array")),
+    };
+    let query = Query::select()
+        .expr_as(Expr::cust(aggregate), "page")
+        .from_subquery(rows, "x")
+        .to_owned();
+    match db.query_one(&query).await? {
+        Some(row) => get(&row, "page"),
+        None => Ok(String::new()),
+    }
+}
+
+/// Rows aggregated by [`aggregated`].
+fn read<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, LoadError> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(text).map_err(LoadError::json)
+}
+
+/// The pages of a top-level list, numbered by the database.
+async fn top_level<L: Listed>(
+    db: &impl ConnectionTrait,
+    rel: L::Rel,
+    filter: &Filtro,
+    window: &Window,
+) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
+    let parents = None;
     let order: Vec<String> = (0..L::SORT.len())
         .map(|i| format!("src.{}", sort_key(i)))
         .chain(["src.id".to_owned()])
@@ -222,14 +341,10 @@ pub async fn pages<L: Listed>(
         .column(("w", "parent_key"))
         .column(("w", "rn"))
         .column(("w", "cnt"));
-    let mut columns = Vec::new();
     for column in <L::Entity as EntityTrait>::Column::iter() {
         let name = sea_orm::IdenStatic::as_str(&column);
-        if name == "search_text" {
-            columns.push("''".to_owned());
-        } else {
-            query.expr_as(col("t", name), format!("c_{name}"));
-            columns.push(format!("x.c_{name}"));
+        if name != "search_text" {
+            query.expr_as(col("t", name), name);
         }
     }
     query.from_subquery(ranked, "w").inner_join(
@@ -257,30 +372,10 @@ pub async fn pages<L: Listed>(
         },
         (None, None) => {}
     }
-    let columns = columns.join(", ");
-    let aggregate = match db.get_database_backend() {
-        DatabaseBackend::Postgres => format!(
-            "COALESCE(json_agg(json_build_array(x.parent_key, x.rn, x.cnt, json_build_array({columns})))::text, '[]')"
-        ),
-        _ => format!(
-            "json_group_array(json_array(x.parent_key, x.rn, x.cnt, json_array({columns})))"
-        ),
-    };
-    let json = Query::select()
-        .expr_as(Expr::cust(aggregate), "page")
-        .from_subquery(query, "x")
-        .to_owned();
-
-    let row = db.query_one(&json).await?;
-    let text: String = match &row {
-        Some(row) => get(row, "page")?,
-        None => String::new(),
-    };
-    let rows: Vec<(i32, i64, i64, L::Model)> = if text.is_empty() {
-        Vec::new()
-    } else {
-        serde_json::from_str(&text).map_err(LoadError::json)?
-    };
+    let columns = model_columns::<L>("x.");
+    let row = |array: &str| format!("{array}(x.parent_key, x.rn, x.cnt, {array}({columns}))");
+    let text = aggregated(db, &row, query).await?;
+    let rows: Vec<(i32, i64, i64, L::Model)> = read(&text)?;
     let mut pages: HashMap<i32, Page<L::Model>> = HashMap::new();
     for (parent, position, total, model) in rows {
         let page = pages.entry(parent).or_insert_with(|| Page {
