@@ -278,6 +278,25 @@ async fn pages_follow_cursors_both_ways() {
         let n = &nested.data()["fichas"]["nodes"][0]["productos"];
         assert_eq!(numbers(&n["nodes"], "numero"), [3, 4]);
         assert_eq!(n["totalCount"], 10);
+
+        // A nested list (paged here) pages as the top-level one (paged by
+        // the database) does, from either end.
+        for (window, expected) in [
+            ("first: 3", [1, 2, 3].as_slice()),
+            ("last: 2", &[9, 10]),
+            (r#"last: 2, before: "Y3Vyc29yOjU=""#, &[3, 4]),
+            (r#"first: 20, after: "Y3Vyc29yOjg=""#, &[9, 10]),
+            (r#"after: "Y3Vyc29yOjI=", before: "Y3Vyc29yOjU=""#, &[3, 4]),
+        ] {
+            let list = format!(
+                "productos({window}) {{ totalCount nodes {{ numero }} pageInfo {{ hasPreviousPage hasNextPage startCursor endCursor }} }}"
+            );
+            let both = query(&t.db, &format!("{{ {list} fichas {{ nodes {{ {list} }} }} }}")).await;
+            let top = &both.data()["productos"];
+            let nested = &both.data()["fichas"]["nodes"][0]["productos"];
+            assert_eq!(numbers(&top["nodes"], "numero"), expected, "{window} on {}", t.backend);
+            assert_eq!(nested, top, "{window} on {}", t.backend);
+        }
     })
     .await;
 }
