@@ -5,7 +5,7 @@
 //! those row numbers.
 
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -64,7 +64,7 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
 pub type ListArgs = Arc<(Filtro, Window)>;
 
 /// The page of one parent's list the API asks for.
-#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageKey<L: Listed> {
     /// Which relation.
     pub rel: L::Rel,
@@ -75,7 +75,7 @@ pub struct PageKey<L: Listed> {
 }
 
 /// The size of one parent's list, when its page did not tell.
-#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountKey<L: Listed> {
     /// Which relation.
     pub rel: L::Rel,
@@ -83,6 +83,21 @@ pub struct CountKey<L: Listed> {
     pub parent: i32,
     /// The filter.
     pub filter: Arc<Filtro>,
+}
+
+// A key hashes by its relation and parent only: the data loader hashes
+// every key of a level several times, and keys that differ only in their
+// filter (two fields under one parent) are rare and told apart by `Eq`.
+impl<L: Listed> Hash for PageKey<L> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.rel, self.parent).hash(state);
+    }
+}
+
+impl<L: Listed> Hash for CountKey<L> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.rel, self.parent).hash(state);
+    }
 }
 
 impl<L: Listed> Loader<PageKey<L>> for Db {
