@@ -3,9 +3,8 @@
 //!
 //! A list (top-level or nested) is a *source* query per entity — the rows,
 //! filtered, each tagged with the parent it hangs from (`parent_key`) and
-//! its sort keys — wrapped in a window query that numbers each parent's rows
-//! (`ROW_NUMBER() OVER (PARTITION BY parent_key …)`) and keeps the requested
-//! page of every parent at once. Cursors are those row numbers. The
+//! its sort keys — read for every parent of a level at once, as one JSON
+//! value, and paged per parent (`paging`). Cursors are positions in a list. The
 //! async-graphql `DataLoader` collects the keys one level of a response
 //! asks for and hands them here together, so the statements a request runs
 //! depend on its depth, never on how many rows it returns.

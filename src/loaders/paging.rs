@@ -1,8 +1,9 @@
 //! Lists, paged: each parent's page of a list, for every parent of a level
-//! in one statement — a window query that numbers each parent's rows
-//! (`ROW_NUMBER() OVER (PARTITION BY parent_key …)`) over the entity's
-//! source ([`Listed::source`]) and keeps the requested rows. Cursors are
-//! those row numbers.
+//! in one statement over the entity's source ([`Listed::source`]), its rows
+//! handed over as one JSON value. A nested level's lists are read whole and
+//! numbered and paged per parent here; a top-level list is numbered by the
+//! database (`ORDER BY … LIMIT` read forwards, a window function from the
+//! end). Cursors are those numbers: a row's position in its list.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
