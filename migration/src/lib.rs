@@ -12,8 +12,10 @@ mod m20261123_000001_create_tables;
 mod m20261123_000002_search;
 mod m20261123_000003_data_version;
 mod m20261123_000004_ficha_counts;
+mod m20261206_000005_partida_totals;
 
 pub use m20261123_000004_ficha_counts::FICHA_COUNT_COLUMNS;
+pub use m20261206_000005_partida_totals::{PARTIDA_TOTALS, partida_totals};
 
 /// Every migration of the project, in the order they apply.
 pub struct Migrator;
@@ -26,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_search::Migration),
             Box::new(m20261123_000003_data_version::Migration),
             Box::new(m20261123_000004_ficha_counts::Migration),
+            Box::new(m20261206_000005_partida_totals::Migration),
         ]
     }
 }

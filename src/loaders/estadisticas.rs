@@ -1,15 +1,18 @@
 //! The counts behind `estadisticas`: the per-ficha counts the importer keeps
-//! on every ficha row, summed by the database per partida and período and
-//! per partida, and the ministry objectives counted per partida and período
-//! — two statements for any selection, each answering a row per group, not
-//! per ficha. Adding groups up into totals is the API's business.
+//! on every ficha row, summed per partida and período and per partida (the
+//! sums the importer keeps, or summed by the database for a selection they
+//! do not answer), and the ministry objectives counted per partida and
+//! período — two statements for any selection, each answering a row per
+//! group, not per ficha. Adding groups up into totals is the API's
+//! business.
 
 use std::collections::HashMap;
 
 use entity::ficha::Column;
 use entity::{ficha, objetivo_ministerial, partida};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
-use sea_orm::{ConnectionTrait, IdenStatic};
+use migration::PARTIDA_TOTALS;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::{ConnectionTrait, IdenStatic, QueryResult};
 
 use super::LoadError;
 use super::filter::{AsAlias, Filtro, codes, col, join_partida, join_servicio, periodo};
@@ -93,34 +96,29 @@ pub struct Counts {
 pub async fn counts(db: &impl ConnectionTrait, filter: &Filtro) -> Result<Counts, LoadError> {
     let mut counts = Counts::default();
 
-    // The fichas' counts summed in the database, per partida and período
-    // and per partida: a row per group, however many fichas there are.
-    let mut query = summed(filter, true);
-    query.union(UnionType::All, summed(filter, false));
-    for row in db.query_all(&query).await? {
-        let partida: i32 = get(&row, "partida")?;
+    // The sums the importer keeps per partida and período, and per partida
+    // (`partida_totales`): a row per group, however many fichas are stored.
+    // A partida's sum over several períodos that one year selects is not
+    // kept (a servicio with fichas in both counts once): such a selection,
+    // and one by capítulo, is summed from the fichas.
+    let mut sums = match kept(db, filter).await? {
+        Some(sums) => sums,
+        None => {
+            let mut query = summed(filter, true);
+            query.union(UnionType::All, summed(filter, false));
+            db.query_all(&query)
+                .await?
+                .iter()
+                .map(read_sums)
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    for (partida, codigo, nombre, _) in &sums {
         counts
             .partidas
-            .insert(partida, (get(&row, "codigo")?, get(&row, "nombre")?));
-        let desde: Option<i32> = get(&row, "desde")?;
-        let hasta: Option<i32> = get(&row, "hasta")?;
-        let sum = |column: Column| get::<i64>(&row, column.as_str());
-        counts.fichas.push(FichaCounts {
-            partida,
-            periodo: desde.zip(hasta),
-            fichas: get(&row, "fichas")?,
-            servicios: get(&row, "servicios")?,
-            objetivos: sum(Column::ObjetivosTotal)?,
-            objetivos_estrategicos: sum(Column::ObjetivosEstrategicos)?,
-            objetivos_enfoque_genero: sum(Column::ObjetivosEnfoqueGenero)?,
-            objetivos_cambio_climatico: sum(Column::ObjetivosCambioClimatico)?,
-            objetivos_sin_productos: sum(Column::ObjetivosSinProductos)?,
-            productos: sum(Column::ProductosTotal)?,
-            productos_sin_objetivos: sum(Column::ProductosSinObjetivos)?,
-            enlaces_ministeriales: sum(Column::EnlacesMinisteriales)?,
-            enlaces_productos: sum(Column::EnlacesProductos)?,
-        });
+            .insert(*partida, (codigo.clone(), nombre.clone()));
     }
+    counts.fichas = sums.drain(..).map(|(_, _, _, sum)| sum).collect();
 
     let mut ministerios = Query::select();
     ministerios.expr_as(col("om", "partida_id"), "partida");
@@ -166,6 +164,95 @@ pub async fn counts(db: &impl ConnectionTrait, filter: &Filtro) -> Result<Counts
         });
     }
     Ok(counts)
+}
+
+/// A partida's sums: its id, código, name and counts.
+type Sums = (i32, String, String, FichaCounts);
+
+/// A row of sums, as [`kept`] and [`summed`] select them.
+fn read_sums(row: &QueryResult) -> Result<Sums, LoadError> {
+    let partida: i32 = get(row, "partida")?;
+    let desde: Option<i32> = get(row, "desde")?;
+    let hasta: Option<i32> = get(row, "hasta")?;
+    let sum = |column: Column| get::<i64>(row, column.as_str());
+    let counts = FichaCounts {
+        partida,
+        periodo: desde.zip(hasta),
+        fichas: get(row, "fichas")?,
+        servicios: get(row, "servicios")?,
+        objetivos: sum(Column::ObjetivosTotal)?,
+        objetivos_estrategicos: sum(Column::ObjetivosEstrategicos)?,
+        objetivos_enfoque_genero: sum(Column::ObjetivosEnfoqueGenero)?,
+        objetivos_cambio_climatico: sum(Column::ObjetivosCambioClimatico)?,
+        objetivos_sin_productos: sum(Column::ObjetivosSinProductos)?,
+        productos: sum(Column::ProductosTotal)?,
+        productos_sin_objetivos: sum(Column::ProductosSinObjetivos)?,
+        enlaces_ministeriales: sum(Column::EnlacesMinisteriales)?,
+        enlaces_productos: sum(Column::EnlacesProductos)?,
+    };
+    Ok((partida, get(row, "codigo")?, get(row, "nombre")?, counts))
+}
+
+/// The sums the importer keeps for `filter`'s partidas and período; `None`
+/// when they do not answer it (a capítulo, or a year that selects several
+/// períodos of one partida).
+async fn kept(db: &impl ConnectionTrait, filter: &Filtro) -> Result<Option<Vec<Sums>>, LoadError> {
+    if filter.capitulo.is_some() {
+        return Ok(None);
+    }
+    let table = || Alias::new(PARTIDA_TOTALS);
+    let mut query = Query::select();
+    query
+        .expr_as(col("t", "partida_id"), "partida")
+        .expr_as(col("p", "codigo"), "codigo")
+        .expr_as(col("p", "nombre"), "nombre")
+        // Over every período: `desde` and `hasta` 0.
+        .expr_as(Expr::cust("NULLIF(t.desde, 0)"), "desde")
+        .expr_as(Expr::cust("NULLIF(t.hasta, 0)"), "hasta")
+        .expr_as(col("t", "fichas"), "fichas")
+        .expr_as(col("t", "servicios"), "servicios");
+    for column in COUNTS {
+        query.expr_as(col("t", column.as_str()), column.as_str());
+    }
+    query.from_as(table(), "t").inner_join(
+        partida::Entity.aliased("p"),
+        col("p", "id").equals(("t", "partida_id")),
+    );
+    if let Some(partidas) = &filter.partidas {
+        query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
+    }
+    if filter.periodo.is_some() {
+        query.and_where(col("t", "desde").gt(0));
+        periodo(&mut query, "t", filter.periodo);
+    }
+    let mut sums = db
+        .query_all(&query)
+        .await?
+        .iter()
+        .map(read_sums)
+        .collect::<Result<Vec<_>, _>>()?;
+    if filter.periodo.is_some() {
+        // A partida's sum over the selection is its one período's.
+        let mut per_partida: HashMap<i32, usize> = HashMap::new();
+        for (partida, ..) in &sums {
+            *per_partida.entry(*partida).or_default() += 1;
+        }
+        if per_partida.values().any(|&n| n > 1) {
+            return Ok(None);
+        }
+        let over_all: Vec<Sums> = sums
+            .iter()
+            .map(|(partida, codigo, nombre, counts)| {
+                let counts = FichaCounts {
+                    periodo: None,
+                    ..counts.clone()
+                };
+                (*partida, codigo.clone(), nombre.clone(), counts)
+            })
+            .collect();
+        sums.extend(over_all);
+    }
+    Ok(Some(sums))
 }
 
 /// The counts of the fichas `filter` selects, summed per partida and

@@ -577,6 +577,7 @@ async fn estadisticas_count_a_servicio_once_across_periodos() {
                 porPeriodo { periodo { desde } partidas servicios fichas productos { total } }
               }
               partidas { nodes { estadisticas { servicios fichas } } }
+              anio: estadisticas(filter: { periodo: "2025" }) { servicios fichas porPartida { fichas } }
             }"#,
         )
         .await;
@@ -597,6 +598,27 @@ async fn estadisticas_count_a_servicio_once_across_periodos() {
         assert_eq!(
             data["partidas"]["nodes"],
             json!([{ "estadisticas": { "servicios": 1, "fichas": 2 } }])
+        );
+        assert_eq!(
+            data["anio"],
+            json!({ "servicios": 1, "fichas": 1, "porPartida": [{ "fichas": 1 }] })
+        );
+        // A year inside two of the servicio's períodos: still one servicio.
+        let between = SAMPLE.replace("AÑO 2024-2026", "AÑO 2022-2024");
+        import_bytes(&t.db, "2022.txt", "2022.txt", between.as_bytes())
+            .await
+            .expect("a third ficha imports");
+        let answer = query(
+            &t.db,
+            r#"{ estadisticas(filter: { periodo: "2022" }) { servicios fichas porPartida { servicios fichas } porPeriodo { fichas } } }"#,
+        )
+        .await;
+        assert_eq!(
+            answer.data()["estadisticas"],
+            json!({ "servicios": 1, "fichas": 2, "porPartida": [{ "servicios": 1, "fichas": 2 }],
+                    "porPeriodo": [{ "fichas": 1 }, { "fichas": 1 }] }),
+            "{}",
+            t.backend
         );
     })
     .await;

@@ -528,6 +528,32 @@ async fn recounted(db: &DatabaseConnection) -> Vec<(i32, [i64; 9])> {
         .collect()
 }
 
+/// The rows of `partida_totales` (or, with `recount`, the same sums made
+/// from the fichas now), in order.
+async fn partida_totals(db: &DatabaseConnection, recount: bool) -> Vec<Vec<i64>> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = if recount {
+        migration::partida_totals("1 = 1", "1 = 1")
+    } else {
+        format!("SELECT * FROM {}", migration::PARTIDA_TOTALS)
+    };
+    let sql = format!("SELECT * FROM ({rows}) x ORDER BY 1, 2, 3");
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("sums")
+        .iter()
+        .map(|row| {
+            (0..14)
+                .map(|i| {
+                    row.try_get_by_index::<i64>(i)
+                        .or_else(|_| row.try_get_by_index::<i32>(i).map(i64::from))
+                        .expect("a number")
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
     use migration::{Migrator, MigratorTrait};
@@ -545,6 +571,17 @@ async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
         );
         let kept = stored_counts(&t.db).await;
         assert_eq!(kept, recounted(&t.db).await, "{}", t.backend);
+        // The partida's sums follow its fichas: two fichas of one período,
+        // and the same over every período.
+        let sums = partida_totals(&t.db, false).await;
+        assert_eq!(sums, partida_totals(&t.db, true).await, "{}", t.backend);
+        assert_eq!(sums.len(), 2, "{sums:?}");
+        assert_eq!(sums[0][3..], sums[1][3..], "{sums:?}");
+        assert_eq!(
+            (sums[0][3], sums[0][4]),
+            (2, 2),
+            "two fichas of two servicios"
+        );
         assert!(kept.iter().all(|(_, c)| c[0] > 0 && c[5] > 0), "{kept:?}");
         assert_ne!(
             kept[0].1[5], kept[1].1[5],
@@ -555,9 +592,11 @@ async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
         t.db.execute_unprepared("UPDATE fichas SET objetivos_total = 0, productos_total = 0")
             .await
             .expect("update");
-        Migrator::down(&t.db, Some(1)).await.expect("down");
+        // Down past the counts (the partidas' sums came after them), then up.
+        Migrator::down(&t.db, Some(2)).await.expect("down");
         Migrator::up(&t.db, None).await.expect("up");
         assert_eq!(stored_counts(&t.db).await, kept, "{}", t.backend);
+        assert_eq!(partida_totals(&t.db, false).await, sums, "{}", t.backend);
     })
     .await;
 }

@@ -1,14 +1,39 @@
 //! A ficha's counts of what it contains, kept on its row (the `ficha`
-//! entity's count columns) so statistics read one row per ficha.
+//! entity's count columns), and their sums per partida (and período) kept
+//! in `partida_totales`, so statistics read a row per group.
 //!
-//! They count what the importer stored, as the migration that added the
-//! columns counts the stored rows; the writer stores them in the same
-//! transaction as the rows they count.
+//! They count what the importer stored, as the migrations that added them
+//! count the stored rows; the writer stores them in the same transaction
+//! as the rows they count.
 
 use entity::ficha;
+use migration::{PARTIDA_TOTALS, partida_totals};
 use sea_orm::ActiveValue::Set;
+use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::ficha::{Ficha, Producto, TipoObjetivo};
+use crate::ficha::{Ficha, Periodo, Producto, TipoObjetivo};
+
+/// Sum the partida's fichas again, for the ficha's `periodo` and over every
+/// período, once one of them is stored: its rows of `partida_totales`.
+pub(super) async fn refresh_totals(
+    txn: &impl ConnectionTrait,
+    partida: i32,
+    periodo: &Periodo,
+) -> Result<(), DbErr> {
+    let (desde, hasta) = (periodo.desde, periodo.hasta);
+    txn.execute_unprepared(&format!(
+        "DELETE FROM {PARTIDA_TOTALS} WHERE partida_id = {partida} \
+         AND ((desde = {desde} AND hasta = {hasta}) OR (desde = 0 AND hasta = 0))"
+    ))
+    .await?;
+    let rows = partida_totals(
+        &format!("s.partida_id = {partida} AND f.desde = {desde} AND f.hasta = {hasta}"),
+        &format!("s.partida_id = {partida}"),
+    );
+    txn.execute_unprepared(&format!("INSERT INTO {PARTIDA_TOTALS} {rows}"))
+        .await?;
+    Ok(())
+}
 
 /// The counts of `ficha`, as a row that sets only them. `served` are the
 /// (producto, objective's prioridad) pairs stored; `enlaces_ministeriales`

@@ -137,6 +137,9 @@ impl Writer<'_> {
         self.contents(ficha_id, &ministeriales)
             .await
             .map_err(|e| self.db_error(e))?;
+        counts::refresh_totals(self.txn, partida_id, &ficha.periodo)
+            .await
+            .map_err(|e| self.db_error(e))?;
         Ok(outcome)
     }
 
