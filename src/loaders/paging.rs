@@ -194,6 +194,9 @@ enum Key {
     Text(String),
 }
 
+/// A row with its sort keys.
+type Keyed<M> = (Vec<Key>, M);
+
 /// The pages of a nested level: every row of the parents' lists, as
 /// `[parent_key, [sort keys…, id], [columns…]]`, sorted and paged per
 /// parent here. The lists under one parent are short (a ficha's
@@ -217,7 +220,7 @@ async fn nested<L: Listed>(
     let row = |array: &str| format!("{array}(x.parent_key, {array}({keys}), {array}({columns}))");
     let text = aggregated(db, &row, L::source(rel, filter, Some(parents))).await?;
     let rows: Vec<(i32, Vec<Key>, L::Model)> = read(&text)?;
-    let mut lists: HashMap<i32, Vec<(Vec<Key>, L::Model)>> = HashMap::with_capacity(parents.len());
+    let mut lists: HashMap<i32, Vec<Keyed<L::Model>>> = HashMap::with_capacity(parents.len());
     for (parent, keys, model) in rows {
         lists.entry(parent).or_default().push((keys, model));
     }
