@@ -3,7 +3,7 @@
 //! [`Listed`]).
 
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
-use sea_orm::sea_query::{Alias, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
 use super::filter::{
     AsAlias, Filtro, codes, col, flag, join_partida, join_servicio, linked, parent_key, periodo,
@@ -20,9 +20,14 @@ fn through(
     table: &'static str,
     parent: &'static str,
 ) -> Option<(&'static str, &'static str)> {
+    // `+` keeps SQLite from answering the join through the link's primary
+    // key (`(column, parent)`, or the other way round): with the parents'
+    // ids in an `IN` list it would scan the whole table and probe the key
+    // with every id for each row — 257 ms instead of 6 for a level of
+    // productos over 660 objectives. The link is read by its parent instead.
     query.inner_join(
         Alias::new(link).aliased("l"),
-        col("l", column).equals((table, "id")),
+        Expr::cust(format!("+\"l\".\"{column}\"")).equals((table, "id")),
     );
     Some(("l", parent))
 }
