@@ -36,6 +36,7 @@ pub struct Connections {
     /// keep-alive connection stays open.
     #[arg(
         long = "header-timeout-ms",
+        value_name = "MS",
         env = "DEFINICIONES_HEADER_TIMEOUT_MS",
         default_value_t = Connections::DEFAULT.header_timeout_ms
     )]
@@ -44,6 +45,7 @@ pub struct Connections {
     /// the request is answered 408.
     #[arg(
         long = "body-timeout-ms",
+        value_name = "MS",
         env = "DEFINICIONES_BODY_TIMEOUT_MS",
         default_value_t = Connections::DEFAULT.body_timeout_ms
     )]
@@ -52,6 +54,7 @@ pub struct Connections {
     /// Kept below the process's limit of open files.
     #[arg(
         long = "max-connections",
+        value_name = "N",
         env = "DEFINICIONES_MAX_CONNECTIONS",
         default_value_t = Connections::DEFAULT.max_connections
     )]

@@ -25,15 +25,13 @@
 //! and a fragment that spreads itself (refused by validation) ends the
 //! walk.
 
-use std::collections::HashMap;
-
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, FragmentDefinition, OperationDefinition, Selection,
-    SelectionSet,
+    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, Value, Variables};
 
 use super::shape::INTROSPECTION_FIELDS;
+use super::spreads::Spreads;
 use crate::graphql::connection::{DEFAULT_PAGE, MAX_PAGE};
 
 /// What `__schema` or `__type` counts: graphql-js's full introspection of
@@ -66,30 +64,23 @@ pub fn estimate(
         },
         (DocumentOperations::Multiple(_), None) => return 0,
     };
+    let costs = Spreads::new(&document.fragments);
     Walk {
-        fragments: &document.fragments,
         variables,
         operation: &operation.node,
-        costs: HashMap::new(),
-        lists: HashMap::new(),
-        spreading: Vec::new(),
+        lists: Spreads::beside(&costs),
+        costs,
     }
     .set(&operation.node.selection_set, None)
 }
 
-type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
-
 struct Walk<'a> {
-    fragments: &'a Fragments,
     variables: &'a Variables,
     operation: &'a OperationDefinition,
     /// A fragment's objects, once per page it is spread under.
-    costs: HashMap<(&'a Name, Option<u64>), u64>,
+    costs: Spreads<'a, (&'a Name, Option<u64>), u64>,
     /// Whether a fragment selects a connection's items.
-    lists: HashMap<&'a Name, bool>,
-    /// The fragments being entered (a fragment spreading itself is not
-    /// followed).
-    spreading: Vec<&'a Name>,
+    lists: Spreads<'a, &'a Name, bool>,
 }
 
 impl<'a> Walk<'a> {
@@ -126,16 +117,13 @@ impl<'a> Walk<'a> {
     }
 
     fn fragment(&mut self, name: &'a Name, page: Option<u64>) -> u64 {
-        if let Some(objects) = self.costs.get(&(name, page)) {
-            return *objects;
-        }
-        let Some(fragment) = self.entered(name) else {
-            return 0;
-        };
-        let objects = self.set(&fragment.node.selection_set, page);
-        self.spreading.pop();
-        self.costs.insert((name, page), objects);
-        objects
+        Spreads::measure(
+            self,
+            |w| &mut w.costs,
+            name,
+            (name, page),
+            |w, set| w.set(set, page),
+        )
     }
 
     /// Whether `set` selects a connection's items (`nodes` or `edges`),
@@ -149,28 +137,9 @@ impl<'a> Walk<'a> {
                 Selection::InlineFragment(fragment) => self.lists(&fragment.node.selection_set),
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
-                    if let Some(lists) = self.lists.get(name) {
-                        return *lists;
-                    }
-                    let Some(fragment) = self.entered(name) else {
-                        return false;
-                    };
-                    let lists = self.lists(&fragment.node.selection_set);
-                    self.spreading.pop();
-                    self.lists.insert(name, lists);
-                    lists
+                    Spreads::measure(self, |w| &mut w.lists, name, name, |w, set| w.lists(set))
                 }
             })
-    }
-
-    /// Enter a fragment: `None` when it is unknown or already being entered.
-    fn entered(&mut self, name: &'a Name) -> Option<&'a Positioned<FragmentDefinition>> {
-        let fragment = self.fragments.get(name)?;
-        if self.spreading.contains(&name) {
-            return None;
-        }
-        self.spreading.push(name);
-        Some(fragment)
     }
 
     /// The items a connection field asks for: `first` or `last` (the larger

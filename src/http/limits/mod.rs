@@ -15,6 +15,7 @@
 
 pub mod cost;
 pub mod shape;
+mod spreads;
 
 use std::time::Duration;
 

@@ -32,12 +32,12 @@
 //! twice on one path, and a fragment's size is computed once however often
 //! it is spread.
 
-use std::collections::HashMap;
-
 use async_graphql::parser::types::{
-    ExecutableDocument, Field, FragmentDefinition, OperationType, Selection, SelectionSet,
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned};
+
+use super::spreads::{Fragments, Spreads};
 
 /// The fields that answer introspection.
 pub const INTROSPECTION_FIELDS: [&str; 2] = ["__schema", "__type"];
@@ -95,11 +95,10 @@ pub enum Unbounded {
 
 /// Measure a parsed document.
 pub fn of(document: &ExecutableDocument) -> Result<Shape, Unbounded> {
+    let sizes = Spreads::new(&document.fragments);
     let mut walk = Walk {
-        fragments: &document.fragments,
-        sizes: HashMap::new(),
-        roots: HashMap::new(),
-        spreading: Vec::new(),
+        roots: Spreads::beside(&sizes),
+        sizes,
     };
     let mut shape = Shape::default();
     for (_, operation) in document.operations.iter() {
@@ -136,7 +135,6 @@ pub fn of(document: &ExecutableDocument) -> Result<Shape, Unbounded> {
     Ok(shape)
 }
 
-type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 type FieldNode = Positioned<Field>;
 
 /// The depth and field count of a selection, fragments inlined.
@@ -164,17 +162,12 @@ impl Size {
     }
 }
 
-/// The data walk. A fragment's size is computed once, however often it is
-/// spread: a document that spreads each fragment twice into the next
-/// inlines to billions of fields, and must be measured without inlining
-/// it.
+/// The data walk, each fragment measured once ([`Spreads`]).
 struct Walk<'a> {
-    fragments: &'a Fragments,
-    sizes: HashMap<&'a Name, Size>,
+    sizes: Spreads<'a, &'a Name, Size>,
     /// Fragments spread at a query's root: their size and the introspection
     /// fields they hold.
-    roots: HashMap<&'a Name, (Size, Vec<&'a FieldNode>)>,
-    spreading: Vec<&'a Name>,
+    roots: Spreads<'a, &'a Name, (Size, Vec<&'a FieldNode>)>,
 }
 
 impl<'a> Walk<'a> {
@@ -196,22 +189,18 @@ impl<'a> Walk<'a> {
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
-                    if let Some((size, found)) = self.roots.get(name) {
-                        roots.extend(found);
-                        *size
-                    } else {
-                        match self.entered(name) {
-                            Some(fragment) => {
-                                let mut found = Vec::new();
-                                let size = self.root(&fragment.node.selection_set, &mut found);
-                                self.spreading.pop();
-                                roots.extend(&found);
-                                self.roots.insert(name, (size, found));
-                                size
-                            }
-                            None => Size::default(),
-                        }
-                    }
+                    let (size, found) = Spreads::measure(
+                        self,
+                        |w| &mut w.roots,
+                        name,
+                        name,
+                        |w, set| {
+                            let mut found = Vec::new();
+                            (w.root(set, &mut found), found)
+                        },
+                    );
+                    roots.extend(found);
+                    size
                 }
             };
             size = size.beside(item);
@@ -234,27 +223,7 @@ impl<'a> Walk<'a> {
     }
 
     fn fragment(&mut self, name: &'a Name) -> Size {
-        if let Some(size) = self.sizes.get(name) {
-            return *size;
-        }
-        let Some(fragment) = self.entered(name) else {
-            return Size::default();
-        };
-        let size = self.set(&fragment.node.selection_set);
-        self.spreading.pop();
-        self.sizes.insert(name, size);
-        size
-    }
-
-    /// Enter a fragment: `None` when it is unknown or already being entered
-    /// (it spreads itself), both of which validation refuses.
-    fn entered(&mut self, name: &'a Name) -> Option<&'a Positioned<FragmentDefinition>> {
-        let fragment = self.fragments.get(name)?;
-        if self.spreading.contains(&name) {
-            return None;
-        }
-        self.spreading.push(name);
-        Some(fragment)
+        Spreads::measure(self, |w| &mut w.sizes, name, name, |w, set| w.set(set))
     }
 }
 
