@@ -28,36 +28,24 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
+/// The defaults `definiciones serve --help` shows.
+const DEFAULTS: Connections = Connections::DEFAULT;
+
 /// What a connection may do (`definiciones serve --help`).
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct Connections {
     /// Longest a client may take to send a request's headers, in
     /// milliseconds; then the connection is closed. Also how long an idle
     /// keep-alive connection stays open.
-    #[arg(
-        long = "header-timeout-ms",
-        value_name = "MS",
-        env = "DEFINICIONES_HEADER_TIMEOUT_MS",
-        default_value_t = Connections::DEFAULT.header_timeout_ms
-    )]
+    #[arg(long, env = "DEFINICIONES_HEADER_TIMEOUT_MS", default_value_t = DEFAULTS.header_timeout_ms)]
     pub header_timeout_ms: u64,
     /// Longest a request's body may take to arrive, in milliseconds; then
     /// the request is answered 408.
-    #[arg(
-        long = "body-timeout-ms",
-        value_name = "MS",
-        env = "DEFINICIONES_BODY_TIMEOUT_MS",
-        default_value_t = Connections::DEFAULT.body_timeout_ms
-    )]
+    #[arg(long, env = "DEFINICIONES_BODY_TIMEOUT_MS", default_value_t = DEFAULTS.body_timeout_ms)]
     pub body_timeout_ms: u64,
     /// Most connections open at once; past it new ones are closed at once.
     /// Kept below the process's limit of open files.
-    #[arg(
-        long = "max-connections",
-        value_name = "N",
-        env = "DEFINICIONES_MAX_CONNECTIONS",
-        default_value_t = Connections::DEFAULT.max_connections
-    )]
+    #[arg(long, env = "DEFINICIONES_MAX_CONNECTIONS", default_value_t = DEFAULTS.max_connections)]
     pub max_connections: usize,
 }
 
