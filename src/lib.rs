@@ -15,7 +15,8 @@
 //! - [`loaders`]: the batched reads, one statement per level of a response.
 //! - [`graphql`]: the schema: types, connections, filters, aggregates.
 //! - [`http`]: `/graphql` per the GraphQL-over-HTTP spec, the response
-//!   cache, the query limits, GraphiQL, the SDL, health.
+//!   cache, the query limits and cost estimate, admission control,
+//!   GraphiQL, the SDL, health.
 //!
 //! Data flows one way: ficha text → parser → model → database; request →
 //! GraphQL → data loaders → database.
