@@ -306,7 +306,8 @@ async fn top_level<L: Listed>(
     // Rank narrow rows (id, parent, sort keys), then fetch the whole rows
     // of the page only: sorting every match's text is what a search over
     // thousands of rows would spend its time on.
-    let ranked = match (parents, window.first, window.last) {
+    // The rows numbered (`rn`) and counted (`cnt`), from `rows`.
+    let (rn, cnt, rows) = match (parents, window.first, window.last) {
         // A top-level list read forwards: the database keeps the top rows
         // as it sorts (`ORDER BY … LIMIT`) instead of numbering every row;
         // the total is counted on its own.
@@ -323,37 +324,31 @@ async fn top_level<L: Listed>(
                 .expr(Expr::cust("COUNT(*)"))
                 .from_subquery(L::source(rel, filter, parents), "src")
                 .to_owned();
-            Query::select()
-                .column(("src", "id"))
-                .column(("src", "parent_key"))
-                .expr_as(
-                    Expr::cust(format!(
-                        "ROW_NUMBER() OVER (ORDER BY {}) + {after}",
-                        order.join(", ")
-                    )),
-                    "rn",
-                )
-                .expr_as(Expr::SubQuery(None, Box::new(total.into())), "cnt")
-                .from_subquery(top, "src")
-                .to_owned()
-        }
-        _ => Query::select()
-            .column(("src", "id"))
-            .column(("src", "parent_key"))
-            .expr_as(
+            (
                 Expr::cust(format!(
-                    "ROW_NUMBER() OVER (PARTITION BY src.parent_key ORDER BY {})",
+                    "ROW_NUMBER() OVER (ORDER BY {}) + {after}",
                     order.join(", ")
                 )),
-                "rn",
+                Expr::SubQuery(None, Box::new(total.into())),
+                top,
             )
-            .expr_as(
-                Expr::cust("COUNT(*) OVER (PARTITION BY src.parent_key)"),
-                "cnt",
-            )
-            .from_subquery(L::source(rel, filter, parents), "src")
-            .to_owned(),
+        }
+        _ => (
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER (PARTITION BY src.parent_key ORDER BY {})",
+                order.join(", ")
+            )),
+            Expr::cust("COUNT(*) OVER (PARTITION BY src.parent_key)"),
+            L::source(rel, filter, parents),
+        ),
     };
+    let ranked = Query::select()
+        .column(("src", "id"))
+        .column(("src", "parent_key"))
+        .expr_as(rn, "rn")
+        .expr_as(cnt, "cnt")
+        .from_subquery(rows, "src")
+        .to_owned();
     let rn = || Expr::col(("w", "rn"));
     let mut query = Query::select();
     query
