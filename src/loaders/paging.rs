@@ -211,11 +211,7 @@ async fn nested<L: Listed>(
     window: &Window,
     parents: &[i32],
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let keys: Vec<String> = (0..L::SORT.len())
-        .map(|i| format!("x.{}", sort_key(i)))
-        .chain(["x.id".to_owned()])
-        .collect();
-    let keys = keys.join(", ");
+    let keys = sort_order::<L>("x").join(", ");
     let columns = model_columns::<L>("x.");
     let row = |array: &str| format!("{array}(x.parent_key, {array}({keys}), {array}({columns}))");
     let text = aggregated(db, &row, L::source(rel, filter, Some(parents))).await?;
@@ -246,6 +242,14 @@ async fn nested<L: Listed>(
         pages.insert(parent, page);
     }
     Ok(pages)
+}
+
+/// A list's sort keys in order, then the row id, as columns of `table`.
+fn sort_order<L: Listed>(table: &str) -> Vec<String> {
+    (0..L::SORT.len())
+        .map(|i| format!("{table}.{}", sort_key(i)))
+        .chain([format!("{table}.id")])
+        .collect()
 }
 
 /// The model's columns as the JSON array reads them, `search_text` blank.
@@ -298,31 +302,27 @@ async fn top_level<L: Listed>(
     filter: &Filtro,
     window: &Window,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let parents = None;
-    let order: Vec<String> = (0..L::SORT.len())
-        .map(|i| format!("src.{}", sort_key(i)))
-        .chain(["src.id".to_owned()])
-        .collect();
+    let order = sort_order::<L>("src");
     // Rank narrow rows (id, parent, sort keys), then fetch the whole rows
     // of the page only: sorting every match's text is what a search over
-    // thousands of rows would spend its time on.
-    // The rows numbered (`rn`) and counted (`cnt`), from `rows`.
-    let (rn, cnt, rows) = match (parents, window.first, window.last) {
-        // A top-level list read forwards: the database keeps the top rows
-        // as it sorts (`ORDER BY … LIMIT`) instead of numbering every row;
-        // the total is counted on its own.
-        (None, Some(first), None) => {
+    // thousands of rows would spend its time on. The rows are numbered
+    // (`rn`) and counted (`cnt`) from `rows`.
+    let (rn, cnt, rows) = match (window.first, window.last) {
+        // Read forwards: the database keeps the top rows as it sorts
+        // (`ORDER BY … LIMIT`) instead of numbering every row; the total is
+        // counted on its own.
+        (Some(first), None) => {
             let after = window.after.unwrap_or(0);
             let top = Query::select()
                 .column(Asterisk)
-                .from_subquery(L::source(rel, filter, parents), "src")
+                .from_subquery(L::source(rel, filter, None), "src")
                 .order_by_customs(order.iter().map(|key| (key.clone(), Order::Asc)))
                 .limit(Ord::max(first + 1, 0) as u64)
                 .offset(Ord::max(after, 0) as u64)
                 .to_owned();
             let total = Query::select()
                 .expr(Expr::cust("COUNT(*)"))
-                .from_subquery(L::source(rel, filter, parents), "src")
+                .from_subquery(L::source(rel, filter, None), "src")
                 .to_owned();
             (
                 Expr::cust(format!(
@@ -339,7 +339,7 @@ async fn top_level<L: Listed>(
                 order.join(", ")
             )),
             Expr::cust("COUNT(*) OVER (PARTITION BY src.parent_key)"),
-            L::source(rel, filter, parents),
+            L::source(rel, filter, None),
         ),
     };
     let ranked = Query::select()
