@@ -101,7 +101,7 @@ pub async fn counts(db: &impl ConnectionTrait, filter: &Filtro) -> Result<Counts
     // A partida's sum over several períodos that one year selects is not
     // kept (a servicio with fichas in both counts once): such a selection,
     // and one by capítulo, is summed from the fichas.
-    let mut sums = match kept(db, filter).await? {
+    let sums = match kept(db, filter).await? {
         Some(sums) => sums,
         None => {
             let mut query = summed(filter, true);
@@ -113,12 +113,10 @@ pub async fn counts(db: &impl ConnectionTrait, filter: &Filtro) -> Result<Counts
                 .collect::<Result<Vec<_>, _>>()?
         }
     };
-    for (partida, codigo, nombre, _) in &sums {
-        counts
-            .partidas
-            .insert(*partida, (codigo.clone(), nombre.clone()));
+    for (partida, codigo, nombre, sum) in sums {
+        counts.partidas.insert(partida, (codigo, nombre));
+        counts.fichas.push(sum);
     }
-    counts.fichas = sums.drain(..).map(|(_, _, _, sum)| sum).collect();
 
     let mut ministerios = Query::select();
     ministerios.expr_as(col("om", "partida_id"), "partida");
