@@ -16,7 +16,8 @@ use sea_orm::DatabaseConnection;
 
 use super::error::bad_input;
 use super::filters::ListFilter;
-use crate::loaders::{self, CountKey, Db, Filtro, Listed, LoadError, Page, PageKey, Window};
+use super::order::{OrderBy, orden};
+use crate::loaders::{self, CountKey, Db, Filtro, Listed, LoadError, Orden, Page, PageKey, Window};
 
 /// Items per page when the query says neither `first` nor `last`.
 pub const DEFAULT_PAGE: i64 = 50;
@@ -125,12 +126,14 @@ where
             Error = crate::loaders::LoadError,
         >,
 {
-    /// Fetch the page `args` asks for: directly for a top-level list, through
-    /// the request's data loader (batched with its siblings) for a nested one.
+    /// Fetch the page `args` asks for, in `order`: directly for a top-level
+    /// list, through the request's data loader (batched with its siblings)
+    /// for a nested one.
     pub async fn fetch(
         ctx: &Context<'_>,
         parent: Parent<L::Rel>,
         filter: Filtro,
+        order: Orden,
         args: PageArgs,
     ) -> Result<Self> {
         let window = args.window()?;
@@ -138,7 +141,8 @@ where
         match parent {
             Parent::Root(rel) => {
                 let db = ctx.data::<DatabaseConnection>()?;
-                let mut pages = loaders::pages::<L>(db, rel, &filter, &window, None).await?;
+                let mut pages =
+                    loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?;
                 let page = pages.remove(&0).unwrap_or_else(|| Page::empty(&window));
                 Ok(Paged {
                     page: Arc::new(page),
@@ -152,7 +156,7 @@ where
                 let key = PageKey {
                     rel,
                     parent: id,
-                    args: Arc::new(((*filter).clone(), window)),
+                    args: Arc::new(((*filter).clone(), order, window)),
                 };
                 let page = loader
                     .load_one(key)
@@ -292,16 +296,19 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize)
     page.saturating_mul(child_complexity).saturating_add(1)
 }
 
-/// A list field's page: its filter read, the page fetched under `parent`.
-pub async fn list<L, F>(
+/// A list field's page: its filter and order read, the page fetched under
+/// `parent`.
+pub async fn list<L, F, O>(
     ctx: &Context<'_>,
     parent: Parent<L::Rel>,
     filter: Option<F>,
+    order_by: Option<Vec<O>>,
     args: PageArgs,
 ) -> Result<Paged<L>>
 where
     L: Listed,
     F: ListFilter + Default,
+    O: OrderBy,
     Db: async_graphql::dataloader::Loader<
             PageKey<L>,
             Value = Arc<Page<L::Model>>,
@@ -309,7 +316,7 @@ where
         > + async_graphql::dataloader::Loader<CountKey<L>, Value = i64, Error = LoadError>,
 {
     let filtro = filter.unwrap_or_default().filtro()?;
-    Paged::fetch(ctx, parent, filtro, args).await
+    Paged::fetch(ctx, parent, filtro, orden(order_by.as_deref()), args).await
 }
 
 /// An `#[Object]` impl whose list fields are written as one line each:
@@ -319,7 +326,7 @@ where
 ///     #[Object]
 ///     impl Partida where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)" {
 ///         /// Doc comment, as for any field.
-///         list servicios(this, ServicioFilter) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);
+///         list servicios(this, ServicioFilter, ServicioOrderBy) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);
 ///         /// A plain column.
 ///         field codigo(&self) -> &str = &self.0.codigo;
 ///         async fn ficha(&self, ctx: &Context<'_>) -> Result<Ficha> { … }
@@ -327,9 +334,9 @@ where
 /// }
 /// ```
 ///
-/// Every list field has the same arguments (`filter`, `first`, `after`,
-/// `last`, `before`), the same cost ([`page_cost`]) and the same body
-/// ([`list`]); only its filter, connection and parent differ. A `field`
+/// Every list field has the same arguments (`filter`, `orderBy`, `first`,
+/// `after`, `last`, `before`), the same cost ([`page_cost`]) and the same
+/// body ([`list`]); only its filter, order, connection and parent differ. A `field`
 /// is a plain value read from `self` in one line; other fields are written
 /// as usual (`async fn …`). All stand in the order the schema shows them.
 macro_rules! graph_object {
@@ -342,16 +349,18 @@ macro_rules! graph_object {
     };
     (@fields [$pound:tt $attr:tt $ty:ident $first:ident $last:ident $cost:literal] [$($done:tt)*]
         $(#[$doc:meta])*
-        list $name:ident($this:ident, $filter:ty) -> $connection:ident = $parent:expr;
+        list $name:ident($this:ident, $filter:ty, $order:ty) -> $connection:ident = $parent:expr;
         $($rest:tt)*
     ) => {
         $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty $first $last $cost] [$($done)*
             $(#[$doc])*
             #[graphql(complexity = $cost)]
+            #[allow(clippy::too_many_arguments)]
             async fn $name(
                 &self,
                 ctx: &async_graphql::Context<'_>,
                 filter: Option<$filter>,
+                order_by: Option<Vec<$order>>,
                 $first: Option<i32>,
                 after: Option<String>,
                 $last: Option<i32>,
@@ -364,7 +373,7 @@ macro_rules! graph_object {
                     last: $last,
                     before,
                 };
-                $crate::graphql::connection::list(ctx, $parent, filter, args)
+                $crate::graphql::connection::list(ctx, $parent, filter, order_by, args)
                     .await
                     .map($connection)
             }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod estadisticas;
 pub mod filters;
 pub mod ids;
+pub mod order;
 pub mod types;
 pub mod values;
 
@@ -26,6 +27,10 @@ use self::estadisticas::{Estadisticas, EstadisticasFilter};
 use self::filters::{
     FichaFilter, ObjetivoInstitucionalFilter, ObjetivoMinisterialFilter, PartidaFilter,
     ProductoFilter, ServicioFilter,
+};
+use self::order::{
+    FichaOrderBy, ObjetivoInstitucionalOrderBy, ObjetivoMinisterialOrderBy, PartidaOrderBy,
+    ProductoOrderBy, ServicioOrderBy,
 };
 use self::types::{
     Ficha, FichaConnection, Node, ObjetivoInstitucional, ObjetivoInstitucionalConnection,
@@ -90,7 +95,7 @@ graph_object! {
     where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     {
         /// Ministries (budget partidas), by código.
-        list partidas(_this, PartidaFilter) -> PartidaConnection = Parent::Root(PartidasDe::Todas);
+        list partidas(_this, PartidaFilter, PartidaOrderBy) -> PartidaConnection = Parent::Root(PartidasDe::Todas);
 
         /// The partida with this budget code (`"20"`); null when there is none.
         async fn partida(&self, ctx: &Context<'_>, codigo: String) -> Result<Option<Partida>> {
@@ -104,7 +109,7 @@ graph_object! {
         }
 
         /// Public services (budget capítulos), by partida and capítulo.
-        list servicios(_this, ServicioFilter) -> ServicioConnection = Parent::Root(ServiciosDe::Todos);
+        list servicios(_this, ServicioFilter, ServicioOrderBy) -> ServicioConnection = Parent::Root(ServiciosDe::Todos);
 
         /// The servicio with this partida and capítulo code (`"20"`, `"01"`);
         /// null when there is none.
@@ -126,17 +131,17 @@ graph_object! {
         }
 
         /// Fichas, by partida, capítulo and período.
-        list fichas(_this, FichaFilter) -> FichaConnection = Parent::Root(FichasDe::Todas);
+        list fichas(_this, FichaFilter, FichaOrderBy) -> FichaConnection = Parent::Root(FichasDe::Todas);
 
         /// Ministry objectives of every partida, by partida, período and prioridad.
-        list objetivos_ministeriales(_this, ObjetivoMinisterialFilter) -> ObjetivoMinisterialConnection = Parent::Root(ObjetivosMinisterialesDe::Todos);
+        list objetivos_ministeriales(_this, ObjetivoMinisterialFilter, ObjetivoMinisterialOrderBy) -> ObjetivoMinisterialConnection = Parent::Root(ObjetivosMinisterialesDe::Todos);
 
         /// Institutional objectives of every servicio, by partida, capítulo,
         /// período and prioridad.
-        list objetivos_institucionales(_this, ObjetivoInstitucionalFilter) -> ObjetivoInstitucionalConnection = Parent::Root(ObjetivosInstitucionalesDe::Todos);
+        list objetivos_institucionales(_this, ObjetivoInstitucionalFilter, ObjetivoInstitucionalOrderBy) -> ObjetivoInstitucionalConnection = Parent::Root(ObjetivosInstitucionalesDe::Todos);
 
         /// Productos of every servicio, by partida, capítulo, período and número.
-        list productos(_this, ProductoFilter) -> ProductoConnection = Parent::Root(ProductosDe::Todos);
+        list productos(_this, ProductoFilter, ProductoOrderBy) -> ProductoConnection = Parent::Root(ProductosDe::Todos);
 
         /// Anything by its global `id`; null when there is no such item.
         async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {

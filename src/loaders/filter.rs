@@ -5,7 +5,9 @@
 
 use entity::tipo_objetivo::TipoObjetivo;
 use entity::{ficha, partida, servicio};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+
+use super::condition::periodo_in;
 use sea_orm::{EntityTrait, Iterable};
 
 /// A período condition: a year inside the período, or the exact período.
@@ -15,6 +17,9 @@ pub enum PeriodoFiltro {
     Year(i32),
     /// Fichas of exactly this período.
     Exact(i32, i32),
+    /// Fichas whose período overlaps the años from the first to the
+    /// second, either end open.
+    Range(Option<i32>, Option<i32>),
 }
 
 /// Every condition a list can be filtered by. Each list reads the ones
@@ -41,6 +46,25 @@ pub struct Filtro {
     pub sin_objetivos: Option<bool>,
     /// Folded search text (see `crate::ficha::text::fold`).
     pub search: Option<String>,
+    /// Fichas whose período reaches this year or later.
+    pub desde: Option<i32>,
+    /// Fichas whose período starts in this year or earlier.
+    pub hasta: Option<i32>,
+    /// Rows every one of these filters keeps.
+    pub and: Vec<Filtro>,
+    /// Rows at least one of these filters keeps (none: no condition).
+    pub or: Vec<Filtro>,
+    /// Rows this filter does not keep.
+    pub not: Option<Box<Filtro>>,
+    /// Institutional objectives serving at least one ministry objective
+    /// this filter keeps.
+    pub objetivos_ministeriales: Option<Box<Filtro>>,
+    /// Productos serving, and ministry objectives served by, at least one
+    /// institutional objective this filter keeps.
+    pub objetivos_institucionales: Option<Box<Filtro>>,
+    /// Institutional objectives served by at least one producto this
+    /// filter keeps.
+    pub productos: Option<Box<Filtro>>,
 }
 
 /// Which rows of each parent's list to return, in row numbers (1-based
@@ -107,69 +131,19 @@ pub(super) fn parent_key(
     }
 }
 
-/// The name of a source's `i`th sort key.
-pub(super) fn sort_key(i: usize) -> String {
-    format!("sort_{i}")
-}
-
-/// The sort keys `sort_0`, `sort_1`, …. Keys from the partida, servicio
-/// or ficha (`p`, `s`, `f`) are constant within a list that hangs from one
-/// ficha; when those tables are not joined (`context` false) they sort as 0.
-pub(super) fn sort_keys(
-    query: &mut SelectStatement,
-    keys: &[(&'static str, &'static str)],
-    context: bool,
-) {
-    for (i, (table, column)) in keys.iter().enumerate() {
-        let key = if context || !matches!(*table, "p" | "s" | "f") {
-            col(table, column)
-        } else {
-            Expr::val(0)
-        };
-        query.expr_as(key, Alias::new(sort_key(i)));
-    }
-}
-
-/// A substring match on a folded `search_text` column; `%` and `_` in the
-/// term match themselves.
-pub(super) fn search(table: &'static str, term: &str) -> SimpleExpr {
-    let escaped = term
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    col(table, "search_text").like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
-}
-
-/// Which fichas `periodo` selects: a year inside the período, or exactly it.
+/// Which fichas `periodo` selects: a year inside the período, exactly
+/// it, or a range of años it overlaps.
 pub fn periodo(query: &mut SelectStatement, table: &'static str, periodo: Option<PeriodoFiltro>) {
-    match periodo {
-        Some(PeriodoFiltro::Year(year)) => {
-            query
-                .and_where(col(table, "desde").lte(year))
-                .and_where(col(table, "hasta").gte(year));
-        }
-        Some(PeriodoFiltro::Exact(desde, hasta)) => {
-            query
-                .and_where(col(table, "desde").eq(desde))
-                .and_where(col(table, "hasta").eq(hasta));
-        }
-        None => {}
-    }
-}
-
-impl Filtro {
-    /// Whether a condition reads the partida, servicio or ficha of a row.
-    fn needs_context(&self) -> bool {
-        self.partidas.is_some() || self.capitulo.is_some() || self.periodo.is_some()
+    if let Some(periodo) = periodo {
+        query.cond_where(periodo_in(table, periodo));
     }
 }
 
 /// Joins `fichas f`, `servicios s`, `partidas p` to a table with a
-/// `ficha_id`, when the list spans fichas (`across`: its order reads them)
-/// or the filter needs them, and applies the partida, capítulo and período
-/// conditions. Returns whether it joined: a list under one ficha needs
-/// none of it, and skipping the joins is most of its cost.
-pub fn within_fichas(
+/// `ficha_id` when the list spans fichas (`across`: its order reads them)
+/// or the filter reads them. Returns whether it joined: a list under one
+/// ficha needs none of it, and skipping the joins is most of its cost.
+pub(super) fn within_fichas(
     query: &mut SelectStatement,
     table: &'static str,
     filter: &Filtro,
@@ -178,20 +152,13 @@ pub fn within_fichas(
     if !across && !filter.needs_context() {
         return false;
     }
-    join_fichas(query, table, filter);
-    true
-}
-
-/// Always join the ficha, servicio and partida of the rows (see [`within_fichas`]).
-pub(super) fn join_fichas(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
     query.inner_join(
         ficha::Entity.aliased("f"),
         col("f", "id").equals((table, "ficha_id")),
     );
     join_servicio(query);
     join_partida(query);
-    codes(query, filter);
-    periodo(query, "f", filter.periodo);
+    true
 }
 
 /// Join the servicio `s` of the fichas `f`.
@@ -208,23 +175,6 @@ pub(super) fn join_partida(query: &mut SelectStatement) {
         partida::Entity.aliased("p"),
         col("p", "id").equals(("s", "partida_id")),
     );
-}
-
-/// Keep the rows that have a ficha (`f`, tied to the row by `link`) in the
-/// período, when the filter names one.
-pub(super) fn with_a_ficha_in(
-    query: &mut SelectStatement,
-    periodo: Option<PeriodoFiltro>,
-    link: impl FnOnce(&mut SelectStatement),
-) {
-    if periodo.is_none() {
-        return;
-    }
-    let mut fichas = Query::select();
-    fichas.expr(Expr::val(1)).from_as(ficha::Entity, "f");
-    link(&mut fichas);
-    self::periodo(&mut fichas, "f", periodo);
-    query.and_where(Expr::exists(fichas));
 }
 
 pub fn codes(query: &mut SelectStatement, filter: &Filtro) {
@@ -245,39 +195,6 @@ impl<T: sea_orm::sea_query::IntoTableRef> AsAlias for T {
     fn aliased(self, alias: &'static str) -> sea_orm::sea_query::TableRef {
         self.into_table_ref().alias(alias)
     }
-}
-
-pub(super) fn flag(
-    query: &mut SelectStatement,
-    table: &'static str,
-    column: &'static str,
-    value: Option<bool>,
-) {
-    if let Some(value) = value {
-        query.and_where(col(table, column).eq(value));
-    }
-}
-
-/// `EXISTS` (or `NOT EXISTS` when `absent`) a link row in `link` whose
-/// `column` is the row's id.
-pub(super) fn linked(
-    query: &mut SelectStatement,
-    link: &'static str,
-    column: &'static str,
-    row: (&'static str, &'static str),
-    absent: Option<bool>,
-) {
-    let Some(absent) = absent else { return };
-    let exists = Query::select()
-        .expr(Expr::val(1))
-        .from_as(Alias::new(link), "x")
-        .and_where(col("x", column).equals(row))
-        .to_owned();
-    query.and_where(if absent {
-        Expr::exists(exists).not()
-    } else {
-        Expr::exists(exists)
-    });
 }
 
 pub(super) fn tipo_value(tipo: TipoObjetivo) -> String {

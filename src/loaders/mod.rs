@@ -11,7 +11,7 @@
 //!
 //! The rooms: `batch` drives a request's batches; `paging` pages a list
 //! for every parent at once, over each entity's `sources`, built from the
-//! pieces of `filter`; `by_id` loads single rows; [`estadisticas`] counts;
+//! pieces of `filter`, filtered by a `condition` and ordered by `order`; `by_id` loads single rows; [`estadisticas`] counts;
 //! `version` reads the data version; `statements` counts a request's SQL.
 //! Errors are [`LoadError`], logged where they happen.
 //!
@@ -20,9 +20,11 @@
 
 mod batch;
 mod by_id;
+mod condition;
 mod error;
 pub mod estadisticas;
 mod filter;
+mod order;
 mod paging;
 mod sources;
 mod statements;
@@ -34,6 +36,7 @@ pub use batch::{Batches, data_loader};
 pub use by_id::{ById, FichaDeServicio, HasId};
 pub use error::LoadError;
 pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};
+pub use order::{Campo, Orden};
 pub use paging::{CountKey, ListArgs, Listed, Page, PageKey, counts, pages};
 pub use sources::*;
 pub use statements::{count_statements, counted};

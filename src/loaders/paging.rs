@@ -10,11 +10,12 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Iterable, QueryResult};
 use serde::de::DeserializeOwned;
 
-use super::filter::{AsAlias, Filtro, Window, col, sort_key};
+use super::filter::{AsAlias, Filtro, Window, col};
+use super::order::{Campo, Orden, descending, order_by, sort_key, window_order};
 use super::{Db, LoadError};
 
 /// One parent's page of a list.
@@ -52,17 +53,25 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     type Model: DeserializeOwned + Clone + Send + Sync + 'static;
     /// The parents a list of this entity hangs from.
     type Rel: Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'static;
-    /// The columns its lists sort by, in order (`table alias`, column); the
-    /// row id breaks ties. The source selects them (`filter::sort_keys`).
+    /// The columns its lists usually sort by, in order (`table alias`,
+    /// column); the row id breaks ties.
     const SORT: &'static [(&'static str, &'static str)];
+    /// The keys of an `orderBy` field, each with whether it is text (see
+    /// `super::order`); none for a field the list does not offer.
+    fn order_keys(campo: Campo) -> Vec<(Expr, bool)>;
     /// Rows of the list under `rel`, filtered, with `parent_key` (the
-    /// parent's id, or 0 for a top-level list) and the sort keys; only for
-    /// `parents` when given.
-    fn source(rel: Self::Rel, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement;
+    /// parent's id, or 0 for a top-level list) and the sort keys of
+    /// `order` (`super::order::select_keys`); only for `parents` when given.
+    fn source(
+        rel: Self::Rel,
+        filter: &Filtro,
+        order: &[(Campo, bool)],
+        parents: Option<&[i32]>,
+    ) -> SelectStatement;
 }
 
-/// The filter and window shared by the keys of one list field.
-pub type ListArgs = Arc<(Filtro, Window)>;
+/// The filter, order and window shared by the keys of one list field.
+pub type ListArgs = Arc<(Filtro, Orden, Window)>;
 
 /// The page of one parent's list the API asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +127,9 @@ impl<L: Listed> Loader<PageKey<L>> for Db {
         }
         let mut out = HashMap::with_capacity(keys.len());
         for ((rel, args), parents) in groups {
-            let (filter, window) = &*args;
-            let mut pages = pages::<L>(&self.db, rel, filter, window, Some(&parents)).await?;
+            let (filter, order, window) = &*args;
+            let mut pages =
+                pages::<L>(&self.db, rel, filter, order, window, Some(&parents)).await?;
             for parent in parents {
                 let page = pages.remove(&parent).unwrap_or_else(|| Page::empty(window));
                 let key = PageKey {
@@ -177,12 +187,13 @@ pub async fn pages<L: Listed>(
     db: &impl ConnectionTrait,
     rel: L::Rel,
     filter: &Filtro,
+    order: &[(Campo, bool)],
     window: &Window,
     parents: Option<&[i32]>,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
     match parents {
-        Some(parents) => nested::<L>(db, rel, filter, window, parents).await,
-        None => top_level::<L>(db, rel, filter, window).await,
+        Some(parents) => nested::<L>(db, rel, filter, order, window, parents).await,
+        None => top_level::<L>(db, rel, filter, order, window).await,
     }
 }
 
@@ -208,13 +219,19 @@ async fn nested<L: Listed>(
     db: &impl ConnectionTrait,
     rel: L::Rel,
     filter: &Filtro,
+    order: &[(Campo, bool)],
     window: &Window,
     parents: &[i32],
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let keys = sort_order::<L>("x").join(", ");
+    let desc = descending::<L>(order);
+    let keys = (0..desc.len())
+        .map(|i| format!("x.{}", sort_key(i)))
+        .chain(["x.id".to_owned()])
+        .collect::<Vec<_>>()
+        .join(", ");
     let columns = model_columns::<L>("x.");
     let row = |array: &str| format!("{array}(x.parent_key, {array}({keys}), {array}({columns}))");
-    let text = aggregated(db, &row, L::source(rel, filter, Some(parents))).await?;
+    let text = aggregated(db, &row, L::source(rel, filter, order, Some(parents))).await?;
     let rows: Vec<(i32, Vec<Key>, L::Model)> = read(&text)?;
     let mut lists: HashMap<i32, Vec<Keyed<L::Model>>> = HashMap::with_capacity(parents.len());
     for (parent, keys, model) in rows {
@@ -222,7 +239,7 @@ async fn nested<L: Listed>(
     }
     let mut pages = HashMap::with_capacity(lists.len());
     for (parent, mut list) in lists {
-        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        list.sort_unstable_by(|a, b| compare(&a.0, &b.0, &desc));
         let total = list.len() as i64;
         // The rows the window keeps, with one more on its open side, as
         // the database's numbering would hand them to `trim`.
@@ -244,12 +261,19 @@ async fn nested<L: Listed>(
     Ok(pages)
 }
 
-/// A list's sort keys in order, then the row id, as columns of `table`.
-fn sort_order<L: Listed>(table: &str) -> Vec<String> {
-    (0..L::SORT.len())
-        .map(|i| format!("{table}.{}", sort_key(i)))
-        .chain([format!("{table}.id")])
-        .collect()
+/// Two rows' sort keys compared, each key largest first where `desc` says
+/// so (the id, last, always ascending).
+fn compare(a: &[Key], b: &[Key], desc: &[bool]) -> std::cmp::Ordering {
+    for (i, (a, b)) in a.iter().zip(b).enumerate() {
+        let ordering = match desc.get(i) {
+            Some(true) => b.cmp(a),
+            _ => a.cmp(b),
+        };
+        if ordering.is_ne() {
+            return ordering;
+        }
+    }
+    std::cmp::Ordering::Equal
 }
 
 /// The model's columns as the JSON array reads them, `search_text` blank.
@@ -300,9 +324,10 @@ async fn top_level<L: Listed>(
     db: &impl ConnectionTrait,
     rel: L::Rel,
     filter: &Filtro,
+    orden: &[(Campo, bool)],
     window: &Window,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let order = sort_order::<L>("src");
+    let order = order_by::<L>("src", orden, db.get_database_backend());
     // Rank narrow rows (id, parent, sort keys), then fetch the whole rows
     // of the page only: sorting every match's text is what a search over
     // thousands of rows would spend its time on. The rows are numbered
@@ -315,19 +340,19 @@ async fn top_level<L: Listed>(
             let after = window.after.unwrap_or(0);
             let top = Query::select()
                 .column(Asterisk)
-                .from_subquery(L::source(rel, filter, None), "src")
-                .order_by_customs(order.iter().map(|key| (key.clone(), Order::Asc)))
+                .from_subquery(L::source(rel, filter, orden, None), "src")
+                .order_by_customs(order.iter().cloned())
                 .limit(Ord::max(first + 1, 0) as u64)
                 .offset(Ord::max(after, 0) as u64)
                 .to_owned();
             let total = Query::select()
                 .expr(Expr::cust("COUNT(*)"))
-                .from_subquery(L::source(rel, filter, None), "src")
+                .from_subquery(L::source(rel, filter, &[], None), "src")
                 .to_owned();
             (
                 Expr::cust(format!(
                     "ROW_NUMBER() OVER (ORDER BY {}) + {after}",
-                    order.join(", ")
+                    window_order(&order)
                 )),
                 Expr::SubQuery(None, Box::new(total.into())),
                 top,
@@ -336,10 +361,10 @@ async fn top_level<L: Listed>(
         _ => (
             Expr::cust(format!(
                 "ROW_NUMBER() OVER (PARTITION BY src.parent_key ORDER BY {})",
-                order.join(", ")
+                window_order(&order)
             )),
             Expr::cust("COUNT(*) OVER (PARTITION BY src.parent_key)"),
-            L::source(rel, filter, None),
+            L::source(rel, filter, orden, None),
         ),
     };
     let ranked = Query::select()
@@ -439,7 +464,7 @@ pub async fn counts<L: Listed>(
     let query = Query::select()
         .column(("src", "parent_key"))
         .expr_as(Expr::cust("COUNT(*)"), "cnt")
-        .from_subquery(L::source(rel, filter, parents), "src")
+        .from_subquery(L::source(rel, filter, &[], parents), "src")
         .group_by_col(("src", "parent_key"))
         .to_owned();
     let rows = db.query_all(&query).await?;

@@ -2,14 +2,40 @@
 //! lists an entity under, filtered, with `parent_key` and sort keys (see
 //! [`Listed`]).
 
+use std::cell::Cell;
+
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
+use super::condition::{Entidad, Names, condition};
 use super::filter::{
-    AsAlias, Filtro, codes, col, flag, join_partida, join_servicio, linked, parent_key, periodo,
-    search, select_entity, sort_keys, tipo_value, with_a_ficha_in, within_fichas,
+    AsAlias, Filtro, col, join_partida, join_servicio, parent_key, select_entity, within_fichas,
 };
+use super::order::{Campo, select_keys};
 use super::paging::Listed;
+
+/// Keep the rows `filter` keeps, the rows of `entity` under their usual
+/// names (see `super::condition`).
+fn filtered(query: &mut SelectStatement, entity: Entidad, filter: &Filtro) {
+    let next = Cell::new(0);
+    query.cond_where(condition(entity, filter, &Names::outer(entity, &next)));
+}
+
+/// How many rows of `table` have `column` equal to the row's (`row`) id.
+fn count(table: &str, column: &str, row: &str) -> Expr {
+    Expr::cust(format!(
+        "(SELECT COUNT(*) FROM \"{table}\" AS \"c\" WHERE \"c\".\"{column}\" = \"{row}\".\"id\")"
+    ))
+}
+
+/// A count column of the servicio's (`s`) latest ficha, 0 when it has none.
+fn latest(column: &str) -> Expr {
+    Expr::cust(format!(
+        "COALESCE((SELECT \"c\".\"{column}\" FROM \"fichas\" AS \"c\" \
+         WHERE \"c\".\"servicio_id\" = \"s\".\"id\" \
+         ORDER BY \"c\".\"desde\" DESC, \"c\".\"hasta\" DESC LIMIT 1), 0)"
+    ))
+}
 
 /// Join the link table `link` whose `column` is the row's (`table`) id: the
 /// list hangs from the link's `parent` column.
@@ -49,20 +75,25 @@ impl Listed for Partidas {
     type Rel = PartidasDe;
     const SORT: &'static [(&'static str, &'static str)] = &[("p", "codigo")];
 
-    fn source(_: PartidasDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
+    fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
+        match campo {
+            Campo::Codigo => vec![(col("p", "codigo"), true)],
+            Campo::Nombre => vec![(col("p", "search_text"), true)],
+            Campo::Servicios => vec![(count("servicios", "partida_id", "p"), false)],
+            _ => Vec::new(),
+        }
+    }
+
+    fn source(
+        _: PartidasDe,
+        filter: &Filtro,
+        order: &[(Campo, bool)],
+        parents: Option<&[i32]>,
+    ) -> SelectStatement {
         let mut query = select_entity::<partida::Entity>("p");
         parent_key(&mut query, None, parents);
-        sort_keys(&mut query, Self::SORT, true);
-        if let Some(partidas) = &filter.partidas {
-            query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
-        }
-        if let Some(term) = &filter.search {
-            query.and_where(search("p", term));
-        }
-        with_a_ficha_in(&mut query, filter.periodo, |fichas| {
-            join_servicio(fichas);
-            fichas.and_where(col("s", "partida_id").equals(("p", "id")));
-        });
+        select_keys::<Self>(&mut query, order, true);
+        filtered(&mut query, Entidad::Partida, filter);
         query
     }
 }
@@ -86,7 +117,23 @@ impl Listed for Servicios {
     type Rel = ServiciosDe;
     const SORT: &'static [(&'static str, &'static str)] = &[("p", "codigo"), ("s", "capitulo")];
 
-    fn source(rel: ServiciosDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
+    fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
+        match campo {
+            Campo::Codigo => vec![(col("p", "codigo"), true), (col("s", "capitulo"), true)],
+            Campo::Nombre => vec![(col("s", "search_text"), true)],
+            Campo::Objetivos => vec![(latest("objetivos_total"), false)],
+            Campo::ObjetivosSinProductos => vec![(latest("objetivos_sin_productos"), false)],
+            Campo::Productos => vec![(latest("productos_total"), false)],
+            _ => Vec::new(),
+        }
+    }
+
+    fn source(
+        rel: ServiciosDe,
+        filter: &Filtro,
+        order: &[(Campo, bool)],
+        parents: Option<&[i32]>,
+    ) -> SelectStatement {
         let mut query = select_entity::<servicio::Entity>("s");
         join_partida(&mut query);
         let parent = match rel {
@@ -94,14 +141,8 @@ impl Listed for Servicios {
             ServiciosDe::Partida => Some(("s", "partida_id")),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, Self::SORT, true);
-        codes(&mut query, filter);
-        if let Some(term) = &filter.search {
-            query.and_where(search("s", term));
-        }
-        with_a_ficha_in(&mut query, filter.periodo, |fichas| {
-            fichas.and_where(col("f", "servicio_id").equals(("s", "id")));
-        });
+        select_keys::<Self>(&mut query, order, true);
+        filtered(&mut query, Entidad::Servicio, filter);
         query
     }
 }
@@ -126,7 +167,23 @@ impl Listed for Fichas {
     const SORT: &'static [(&'static str, &'static str)] =
         &[("p", "codigo"), ("s", "capitulo"), ("f", "desde")];
 
-    fn source(rel: FichasDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
+    fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
+        let column = |name| vec![(col("f", name), false)];
+        match campo {
+            Campo::Periodo => vec![(col("f", "desde"), false), (col("f", "hasta"), false)],
+            Campo::Objetivos => column("objetivos_total"),
+            Campo::ObjetivosSinProductos => column("objetivos_sin_productos"),
+            Campo::Productos => column("productos_total"),
+            _ => Vec::new(),
+        }
+    }
+
+    fn source(
+        rel: FichasDe,
+        filter: &Filtro,
+        order: &[(Campo, bool)],
+        parents: Option<&[i32]>,
+    ) -> SelectStatement {
         let mut query = select_entity::<ficha::Entity>("f");
         join_servicio(&mut query);
         join_partida(&mut query);
@@ -135,12 +192,8 @@ impl Listed for Fichas {
             FichasDe::Servicio => Some(("f", "servicio_id")),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, Self::SORT, true);
-        codes(&mut query, filter);
-        periodo(&mut query, "f", filter.periodo);
-        if let Some(term) = &filter.search {
-            query.and_where(search("f", term));
-        }
+        select_keys::<Self>(&mut query, order, true);
+        filtered(&mut query, Entidad::Ficha, filter);
         query
     }
 }
@@ -169,14 +222,33 @@ impl Listed for ObjetivosMinisteriales {
     const SORT: &'static [(&'static str, &'static str)] =
         &[("p", "codigo"), ("om", "desde"), ("om", "prioridad")];
 
+    fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
+        match campo {
+            Campo::Prioridad => vec![(col("om", "prioridad"), false)],
+            // The servicios whose institutional objectives serve it.
+            Campo::Servicios => vec![(
+                Expr::cust(
+                    "(SELECT COUNT(DISTINCT \"cf\".\"servicio_id\") \
+                     FROM \"objetivo_institucional_ministerial\" AS \"c\" \
+                     JOIN \"objetivos_institucionales\" AS \"co\" ON \"co\".\"id\" = \"c\".\"objetivo_institucional_id\" \
+                     JOIN \"fichas\" AS \"cf\" ON \"cf\".\"id\" = \"co\".\"ficha_id\" \
+                     WHERE \"c\".\"objetivo_ministerial_id\" = \"om\".\"id\")",
+                ),
+                false,
+            )],
+            _ => Vec::new(),
+        }
+    }
+
     fn source(
         rel: ObjetivosMinisterialesDe,
         filter: &Filtro,
+        order: &[(Campo, bool)],
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_ministerial::Entity>("om");
         // Only a top-level list spans partidas: the others sort by prioridad.
-        let context = rel == ObjetivosMinisterialesDe::Todos || filter.partidas.is_some();
+        let context = rel == ObjetivosMinisterialesDe::Todos || filter.needs_context();
         if context {
             query.inner_join(
                 partida::Entity.aliased("p"),
@@ -220,24 +292,8 @@ impl Listed for ObjetivosMinisteriales {
             }
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, Self::SORT, context);
-        if let Some(partidas) = &filter.partidas {
-            query.and_where(col("p", "codigo").is_in(partidas.iter().cloned()));
-        }
-        periodo(&mut query, "om", filter.periodo);
-        if let Some(tipo) = filter.tipo {
-            query.and_where(col("om", "tipo").eq(tipo_value(tipo)));
-        }
-        if let Some(term) = &filter.search {
-            query.and_where(search("om", term));
-        }
-        linked(
-            &mut query,
-            "objetivo_institucional_ministerial",
-            "objetivo_ministerial_id",
-            ("om", "id"),
-            filter.sin_objetivos,
-        );
+        select_keys::<Self>(&mut query, order, context);
+        filtered(&mut query, Entidad::Ministerial, filter);
         query
     }
 }
@@ -270,9 +326,27 @@ impl Listed for ObjetivosInstitucionales {
         ("oi", "prioridad"),
     ];
 
+    fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
+        match campo {
+            Campo::Prioridad => vec![(col("oi", "prioridad"), false)],
+            // `estrategico` before `gestion_institucional`.
+            Campo::Tipo => vec![(col("oi", "tipo"), true)],
+            Campo::Productos => vec![(
+                count(
+                    "producto_objetivo_institucional",
+                    "objetivo_institucional_id",
+                    "oi",
+                ),
+                false,
+            )],
+            _ => Vec::new(),
+        }
+    }
+
     fn source(
         rel: ObjetivosInstitucionalesDe,
         filter: &Filtro,
+        order: &[(Campo, bool)],
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_institucional::Entity>("oi");
@@ -300,27 +374,8 @@ impl Listed for ObjetivosInstitucionales {
             ),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, Self::SORT, context);
-        if let Some(tipo) = filter.tipo {
-            query.and_where(col("oi", "tipo").eq(tipo_value(tipo)));
-        }
-        flag(&mut query, "oi", "enfoque_genero", filter.enfoque_genero);
-        flag(
-            &mut query,
-            "oi",
-            "cambio_climatico",
-            filter.cambio_climatico,
-        );
-        if let Some(term) = &filter.search {
-            query.and_where(search("oi", term));
-        }
-        linked(
-            &mut query,
-            "producto_objetivo_institucional",
-            "objetivo_institucional_id",
-            ("oi", "id"),
-            filter.sin_productos,
-        );
+        select_keys::<Self>(&mut query, order, context);
+        filtered(&mut query, Entidad::Institucional, filter);
         query
     }
 }
@@ -351,7 +406,24 @@ impl Listed for Productos {
         ("pr", "numero"),
     ];
 
-    fn source(rel: ProductosDe, filter: &Filtro, parents: Option<&[i32]>) -> SelectStatement {
+    fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
+        match campo {
+            Campo::Numero => vec![(col("pr", "numero"), false)],
+            Campo::Nombre => vec![(col("pr", "search_text"), true)],
+            Campo::Objetivos => vec![(
+                count("producto_objetivo_institucional", "producto_id", "pr"),
+                false,
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    fn source(
+        rel: ProductosDe,
+        filter: &Filtro,
+        order: &[(Campo, bool)],
+        parents: Option<&[i32]>,
+    ) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");
         let context = within_fichas(&mut query, "pr", filter, rel == ProductosDe::Todos);
         let parent = match rel {
@@ -366,17 +438,8 @@ impl Listed for Productos {
             ),
         };
         parent_key(&mut query, parent, parents);
-        sort_keys(&mut query, Self::SORT, context);
-        if let Some(term) = &filter.search {
-            query.and_where(search("pr", term));
-        }
-        linked(
-            &mut query,
-            "producto_objetivo_institucional",
-            "producto_id",
-            ("pr", "id"),
-            filter.sin_objetivos,
-        );
+        select_keys::<Self>(&mut query, order, context);
+        filtered(&mut query, Entidad::Producto, filter);
         query
     }
 }

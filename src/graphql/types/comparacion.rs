@@ -128,6 +128,7 @@ impl Comparacion {
         // Every row of both fichas, through the batched lists.
         let all = Arc::new((
             Filtro::default(),
+            Vec::new(),
             Window {
                 after: None,
                 before: None,

@@ -48,11 +48,11 @@ graph_object! {
         }
 
         /// The servicio's own objectives in this ficha, by prioridad.
-        list objetivos_institucionales(this, ObjetivoInstitucionalFilter) -> ObjetivoInstitucionalConnection = Parent::Of(ObjetivosInstitucionalesDe::Ficha, this.0.id);
+        list objetivos_institucionales(this, ObjetivoInstitucionalFilter, ObjetivoInstitucionalOrderBy) -> ObjetivoInstitucionalConnection = Parent::Of(ObjetivosInstitucionalesDe::Ficha, this.0.id);
 
         /// The final goods and services (*Bienes / Servicios Finales*) of this
         /// ficha, by número.
-        list productos(this, ProductoFilter) -> ProductoConnection = Parent::Of(ProductosDe::Ficha, this.0.id);
+        list productos(this, ProductoFilter, ProductoOrderBy) -> ProductoConnection = Parent::Of(ProductosDe::Ficha, this.0.id);
 
         /// The file the ficha was imported from; `linea` is its title's line.
         field fuente(&self) -> Fuente = fuente(&self.0, self.0.line);

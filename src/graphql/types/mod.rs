@@ -31,6 +31,10 @@ use super::filters::{
     ProductoFilter, ServicioFilter, periodo,
 };
 use super::ids::global_id;
+use super::order::{
+    FichaOrderBy, ObjetivoInstitucionalOrderBy, ObjetivoMinisterialOrderBy, ProductoOrderBy,
+    ServicioOrderBy, orden,
+};
 use super::values::{Periodo, TipoObjetivo};
 use crate::loaders::{
     ById, Db, FichaDeServicio, Fichas, FichasDe, ObjetivosInstitucionales,

@@ -46,10 +46,10 @@ graph_object! {
         }
 
         /// The ministry objectives it serves (*Objetivos del Ministerio Relacionados*).
-        list objetivos_ministeriales(this, ObjetivoMinisterialFilter) -> ObjetivoMinisterialConnection = Parent::Of(ObjetivosMinisterialesDe::Institucional, this.0.id);
+        list objetivos_ministeriales(this, ObjetivoMinisterialFilter, ObjetivoMinisterialOrderBy) -> ObjetivoMinisterialConnection = Parent::Of(ObjetivosMinisterialesDe::Institucional, this.0.id);
 
         /// The productos that serve it.
-        list productos(this, ProductoFilter) -> ProductoConnection = Parent::Of(ProductosDe::Institucional, this.0.id);
+        list productos(this, ProductoFilter, ProductoOrderBy) -> ProductoConnection = Parent::Of(ProductosDe::Institucional, this.0.id);
 
         /// The ficha file and line the objective was read from.
         async fn fuente(&self, ctx: &Context<'_>) -> Result<Fuente> {

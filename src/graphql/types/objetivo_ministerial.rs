@@ -46,7 +46,7 @@ graph_object! {
 
         /// The institutional objectives that serve it, across every servicio of
         /// the ministry.
-        list objetivos_institucionales(this, ObjetivoInstitucionalFilter) -> ObjetivoInstitucionalConnection = Parent::Of(ObjetivosInstitucionalesDe::Ministerial, this.0.id);
+        list objetivos_institucionales(this, ObjetivoInstitucionalFilter, ObjetivoInstitucionalOrderBy) -> ObjetivoInstitucionalConnection = Parent::Of(ObjetivosInstitucionalesDe::Ministerial, this.0.id);
 
         /// The ficha and line the objective was read from (the first ficha of
         /// the ministry and período imported); null if that ficha is gone.

@@ -27,7 +27,7 @@ graph_object! {
         field nombre(&self) -> &str = &self.0.nombre;
 
         /// The ministry's public services (its capítulos), by capítulo.
-        list servicios(this, ServicioFilter) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);
+        list servicios(this, ServicioFilter, ServicioOrderBy) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);
 
         /// The ministry's objectives, by período and prioridad. `periodo`: a
         /// year (`"2025"`) or a período (`"2024-2026"`); all períodos when omitted.
@@ -38,6 +38,7 @@ graph_object! {
             ctx: &Context<'_>,
             periodo: Option<String>,
             filter: Option<ObjetivoMinisterialFilter>,
+            order_by: Option<Vec<ObjetivoMinisterialOrderBy>>,
             first: Option<i32>,
             after: Option<String>,
             last: Option<i32>,
@@ -48,7 +49,8 @@ graph_object! {
                 filtro.periodo = Some(self::periodo(&text)?);
             }
             let parent = Parent::Of(ObjetivosMinisterialesDe::Partida, self.0.id);
-            Paged::fetch(ctx, parent, filtro, args(first, after, last, before))
+            let order = orden(order_by.as_deref());
+            Paged::fetch(ctx, parent, filtro, order, args(first, after, last, before))
                 .await
                 .map(ObjetivoMinisterialConnection)
         }

@@ -36,11 +36,11 @@ graph_object! {
         }
 
         /// The institutional objectives it serves (*N° Objetivo Estratégico Relacionado*).
-        list objetivos_institucionales(this, ObjetivoInstitucionalFilter) -> ObjetivoInstitucionalConnection = Parent::Of(ObjetivosInstitucionalesDe::Producto, this.0.id);
+        list objetivos_institucionales(this, ObjetivoInstitucionalFilter, ObjetivoInstitucionalOrderBy) -> ObjetivoInstitucionalConnection = Parent::Of(ObjetivosInstitucionalesDe::Producto, this.0.id);
 
         /// The ministry objectives it ultimately serves, through the
         /// institutional objectives it serves (each once).
-        list objetivos_ministeriales(this, ObjetivoMinisterialFilter) -> ObjetivoMinisterialConnection = Parent::Of(ObjetivosMinisterialesDe::Producto, this.0.id);
+        list objetivos_ministeriales(this, ObjetivoMinisterialFilter, ObjetivoMinisterialOrderBy) -> ObjetivoMinisterialConnection = Parent::Of(ObjetivosMinisterialesDe::Producto, this.0.id);
 
         /// The ficha file and line the producto was read from.
         async fn fuente(&self, ctx: &Context<'_>) -> Result<Fuente> {

@@ -33,7 +33,7 @@ graph_object! {
         }
 
         /// Every ficha the servicio filed, oldest período first.
-        list fichas(this, FichaFilter) -> FichaConnection = Parent::Of(FichasDe::Servicio, this.0.id);
+        list fichas(this, FichaFilter, FichaOrderBy) -> FichaConnection = Parent::Of(FichasDe::Servicio, this.0.id);
 
         /// The ficha for a período — a year inside it (`"2025"`) or the exact
         /// período (`"2024-2026"`) — or the latest when omitted. Null when there
