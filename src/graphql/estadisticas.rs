@@ -13,6 +13,7 @@ use async_graphql::{Context, InputObject, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
 
 use super::filters::periodo;
+use super::grupos::{AgruparPor, GrupoEstadisticas};
 use super::values::Periodo;
 use crate::loaders::estadisticas::{Counts, FichaCounts, MinisterioCounts};
 use crate::loaders::{Db, Filtro, LoadError, PeriodoFiltro};
@@ -24,6 +25,9 @@ pub struct EstadisticasFilter {
     pub partida: Option<String>,
     /// Only these partidas.
     pub partidas: Option<Vec<String>>,
+    /// Only the servicios with this capítulo code (ministry objectives
+    /// belong to a partida, not a capítulo: they are counted whole).
+    pub capitulo: Option<String>,
     /// Only this período: a year inside it (`"2025"`) or exact (`"2024-2026"`).
     pub periodo: Option<String>,
 }
@@ -41,6 +45,7 @@ impl EstadisticasFilter {
         };
         Ok(Filtro {
             partidas,
+            capitulo: self.capitulo.clone(),
             periodo: self.periodo.as_deref().map(periodo).transpose()?,
             ..Filtro::default()
         })
@@ -121,9 +126,15 @@ pub struct Conteo {
 }
 
 /// Counts over the filtered data, with the same counts grouped by partida
-/// and by período: what a dashboard's summary cards and charts need.
+/// and by período, and by the dimensions `agruparPor` names: what a
+/// dashboard's summary cards and charts need.
 #[derive(SimpleObject, Debug, Clone, Default)]
+#[graphql(complex)]
 pub struct Estadisticas {
+    #[graphql(skip)]
+    filtro: Filtro,
+    #[graphql(skip)]
+    agrupar_por: Vec<AgruparPor>,
     /// Partidas with a ficha or ministry objectives in the selection.
     pub partidas: i64,
     #[graphql(flatten)]
@@ -282,6 +293,8 @@ impl Conteos {
             .chain(self.0.ministerios.iter().map(|m| m.periodo))
             .collect();
         Estadisticas {
+            filtro: Filtro::default(),
+            agrupar_por: Vec::new(),
             partidas: total.partidas.len() as i64,
             conteo: total.conteo(),
             por_partida: partidas
@@ -308,10 +321,30 @@ impl Conteos {
 }
 
 impl Estadisticas {
-    /// The counts for a filter.
-    pub async fn load(ctx: &Context<'_>, filter: &EstadisticasFilter) -> Result<Estadisticas> {
+    /// The counts for a filter, to be grouped by `agrupar_por` when asked.
+    pub async fn load(
+        ctx: &Context<'_>,
+        filter: &EstadisticasFilter,
+        agrupar_por: Vec<AgruparPor>,
+    ) -> Result<Estadisticas> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(Conteos::load(db, &filter.filtro()?).await?.estadisticas())
+        let filtro = filter.filtro()?;
+        let estadisticas = Conteos::load(db, &filtro).await?.estadisticas();
+        Ok(Estadisticas {
+            filtro,
+            agrupar_por,
+            ..estadisticas
+        })
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl Estadisticas {
+    /// The same counts per group of the dimensions `agruparPor` names
+    /// (one group, the whole selection, when it names none), in the order
+    /// of their keys. Computed only when asked for.
+    async fn grupos(&self, ctx: &Context<'_>) -> Result<Vec<GrupoEstadisticas>> {
+        GrupoEstadisticas::load(ctx, &self.filtro, &self.agrupar_por).await
     }
 }
 

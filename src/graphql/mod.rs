@@ -12,6 +12,7 @@ pub mod connection;
 pub mod error;
 pub mod estadisticas;
 pub mod filters;
+pub mod grupos;
 pub mod ids;
 pub mod order;
 pub mod types;
@@ -28,6 +29,7 @@ use self::filters::{
     FichaFilter, ObjetivoInstitucionalFilter, ObjetivoMinisterialFilter, PartidaFilter,
     ProductoFilter, ServicioFilter,
 };
+use self::grupos::AgruparPor;
 use self::order::{
     FichaOrderBy, ObjetivoInstitucionalOrderBy, ObjetivoMinisterialOrderBy, PartidaOrderBy,
     ProductoOrderBy, ServicioOrderBy,
@@ -174,13 +176,16 @@ graph_object! {
 
         /// Counts over the selection — partidas, servicios, fichas, objectives
         /// by tipo, with gender focus, with climate change, productos, links,
-        /// alignment gaps — in total, by partida and by período.
+        /// alignment gaps — in total, by partida and by período, and in
+        /// `grupos` by any combination of dimensions (`agruparPor`).
         async fn estadisticas(
             &self,
             ctx: &Context<'_>,
             filter: Option<EstadisticasFilter>,
+            #[graphql(desc = "Dimensions to group `grupos` by, in any combination.")]
+            agrupar_por: Option<Vec<AgruparPor>>,
         ) -> Result<Estadisticas> {
-            Estadisticas::load(ctx, &filter.unwrap_or_default()).await
+            Estadisticas::load(ctx, &filter.unwrap_or_default(), agrupar_por.unwrap_or_default()).await
         }
     }
 }

@@ -24,6 +24,7 @@ mod condition;
 mod error;
 pub mod estadisticas;
 mod filter;
+pub mod grupos;
 mod order;
 mod paging;
 mod sources;

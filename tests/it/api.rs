@@ -846,7 +846,7 @@ async fn every_query_in_the_readme_cookbook_returns_what_it_shows() {
         .filter(|(lang, _)| *lang == "json")
         .map(|(_, r)| *r)
         .collect();
-    assert_eq!(queries.len(), 8, "eight recipes");
+    assert_eq!(queries.len(), 9, "nine recipes");
     assert_eq!(
         queries.len(),
         responses.len(),

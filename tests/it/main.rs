@@ -9,6 +9,7 @@ mod cache;
 mod cli;
 mod connections;
 mod faults;
+mod grupos;
 mod hardening;
 mod helpers;
 mod import;

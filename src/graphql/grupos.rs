@@ -1,0 +1,168 @@
+//! `estadisticas(agruparPor: …) { grupos }`: the same counts as
+//! `estadisticas`, per group of any combination of dimensions, computed by
+//! the database (`crate::loaders::grupos`), with the coverage ratios a
+//! dashboard charts.
+
+use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
+use entity::{partida, servicio};
+use sea_orm::DatabaseConnection;
+
+use super::estadisticas::{
+    ConteoEnlaces, ConteoObjetivosInstitucionales, ConteoObjetivosMinisteriales, ConteoProductos,
+};
+use super::types::{Partida, Servicio, load};
+use super::values::{Periodo, TipoObjetivo};
+use crate::loaders::Filtro;
+use crate::loaders::grupos::{Clave, Dimension, Grupo, grupos};
+
+/// A dimension `estadisticas` can group its counts by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum AgruparPor {
+    /// By partida.
+    Partida,
+    /// By servicio.
+    Servicio,
+    /// By período.
+    Periodo,
+    /// By the institutional objective's tipo.
+    Tipo,
+    /// By whether the institutional objective has a gender focus.
+    EnfoqueGenero,
+    /// By whether the institutional objective addresses climate change.
+    CambioClimatico,
+}
+
+impl From<AgruparPor> for Dimension {
+    fn from(value: AgruparPor) -> Self {
+        match value {
+            AgruparPor::Partida => Dimension::Partida,
+            AgruparPor::Servicio => Dimension::Servicio,
+            AgruparPor::Periodo => Dimension::Periodo,
+            AgruparPor::Tipo => Dimension::Tipo,
+            AgruparPor::EnfoqueGenero => Dimension::EnfoqueGenero,
+            AgruparPor::CambioClimatico => Dimension::CambioClimatico,
+        }
+    }
+}
+
+/// The counts of one group. Its keys are set for the dimensions grouped by
+/// and null for the others. Under an objective's dimension (tipo, gender,
+/// climate) the institutional objectives are split by it, and `productos`
+/// counts the productos that serve an objective of the group. A group's
+/// ministry objectives are those of its partida (or its servicio's) and
+/// período, every one of the selection's when it is keyed by neither.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct GrupoEstadisticas {
+    #[graphql(skip)]
+    clave: Clave,
+    /// The período, when grouped by it.
+    pub periodo: Option<Periodo>,
+    /// The objectives' tipo, when grouped by it.
+    pub tipo: Option<TipoObjetivo>,
+    /// The objectives' gender focus, when grouped by it.
+    pub enfoque_genero: Option<bool>,
+    /// The objectives' climate change mark, when grouped by it.
+    pub cambio_climatico: Option<bool>,
+    /// Servicios with a ficha in the group.
+    pub servicios: i64,
+    /// Fichas in the group.
+    pub fichas: i64,
+    /// Ministry objectives of the group's partidas and períodos.
+    pub objetivos_ministeriales: ConteoObjetivosMinisteriales,
+    /// Institutional objectives.
+    pub objetivos_institucionales: ConteoObjetivosInstitucionales,
+    /// Productos.
+    pub productos: ConteoProductos,
+    /// Links.
+    pub enlaces: ConteoEnlaces,
+    /// The share (0 to 1) of the group's strategic objectives that at least
+    /// one producto serves; null when it has none.
+    pub cobertura_estrategica: Option<f64>,
+    /// The share (0 to 1) of the group's ministry objectives that at least
+    /// one of its institutional objectives serves; null when it has none.
+    pub cobertura_ministerial: Option<f64>,
+}
+
+#[ComplexObject]
+impl GrupoEstadisticas {
+    /// The partida, when grouped by it.
+    async fn partida(&self, ctx: &Context<'_>) -> Result<Option<Partida>> {
+        match self.clave.partida {
+            Some(id) => Ok(Some(Partida(load::<partida::Entity>(ctx, id).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The servicio, when grouped by it.
+    async fn servicio(&self, ctx: &Context<'_>) -> Result<Option<Servicio>> {
+        match self.clave.servicio {
+            Some(id) => Ok(Some(Servicio(load::<servicio::Entity>(ctx, id).await?))),
+            None => Ok(None),
+        }
+    }
+}
+
+fn share(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+impl GrupoEstadisticas {
+    fn new(clave: Clave, g: Grupo) -> Self {
+        let tipo = match clave.tipo.as_deref() {
+            Some("estrategico") => Some(TipoObjetivo::Estrategico),
+            Some(_) => Some(TipoObjetivo::GestionInstitucional),
+            None => None,
+        };
+        GrupoEstadisticas {
+            periodo: clave.periodo.map(|(desde, hasta)| Periodo { desde, hasta }),
+            tipo,
+            enfoque_genero: clave.enfoque_genero,
+            cambio_climatico: clave.cambio_climatico,
+            servicios: g.servicios,
+            fichas: g.fichas,
+            objetivos_ministeriales: ConteoObjetivosMinisteriales {
+                total: g.ministeriales,
+                estrategicos: g.ministeriales_estrategicos,
+                gestion_institucional: g.ministeriales - g.ministeriales_estrategicos,
+                sin_objetivos: g.ministeriales_sin_objetivos,
+            },
+            objetivos_institucionales: ConteoObjetivosInstitucionales {
+                total: g.objetivos,
+                estrategicos: g.estrategicos,
+                gestion_institucional: g.objetivos - g.estrategicos,
+                con_enfoque_genero: g.enfoque_genero,
+                con_cambio_climatico: g.cambio_climatico,
+                sin_productos: g.sin_productos,
+            },
+            productos: ConteoProductos {
+                total: g.productos,
+                sin_objetivos: g.productos_sin_objetivos,
+            },
+            enlaces: ConteoEnlaces {
+                institucional_ministerial: g.enlaces_ministeriales,
+                producto_institucional: g.enlaces_productos,
+            },
+            cobertura_estrategica: share(g.estrategicos_con_productos, g.estrategicos),
+            cobertura_ministerial: share(g.ministeriales_servidos, g.ministeriales),
+            clave,
+        }
+    }
+
+    /// The groups of the selection `filter` makes, by `dims`.
+    pub async fn load(
+        ctx: &Context<'_>,
+        filter: &Filtro,
+        dims: &[AgruparPor],
+    ) -> Result<Vec<GrupoEstadisticas>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let mut dims: Vec<Dimension> = dims.iter().map(|&d| d.into()).collect();
+        dims.sort();
+        dims.dedup();
+        Ok(grupos(db, filter, &dims)
+            .await?
+            .into_iter()
+            .map(|(clave, g)| GrupoEstadisticas::new(clave, g))
+            .collect())
+    }
+}

@@ -1,0 +1,395 @@
+//! `estadisticas` grouped by any combination of dimensions: partida,
+//! servicio, período (of the ficha, or of the ministry objective), and the
+//! objective's tipo, gender focus and climate change. Four statements
+//! however many groups there are, each a `GROUP BY` in the database:
+//!
+//! 1. the institutional objectives, summed per group (their links counted
+//!    beside each), with the fichas and servicios that hold them;
+//! 2. the productos: of the group's fichas when no dimension is the
+//!    objective's, else those serving an objective of the group;
+//! 3. the ministry objectives of the selection, per partida and período;
+//! 4. how many of them the group's objectives serve.
+//!
+//! A group's ministry objectives are those of its partida (its servicio's
+//! partida) and período, every one of the selection's when it is keyed by
+//! neither.
+
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, QueryResult};
+
+use super::LoadError;
+use super::filter::{AsAlias, Filtro, col};
+use super::paging::get;
+
+/// What groups can be keyed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    /// The partida.
+    Partida,
+    /// The servicio.
+    Servicio,
+    /// The período.
+    Periodo,
+    /// The objective's tipo.
+    Tipo,
+    /// The objective's gender focus.
+    EnfoqueGenero,
+    /// The objective's climate change mark.
+    CambioClimatico,
+}
+
+impl Dimension {
+    /// Whether the dimension is the institutional objective's own.
+    fn of_objective(self) -> bool {
+        matches!(
+            self,
+            Dimension::Tipo | Dimension::EnfoqueGenero | Dimension::CambioClimatico
+        )
+    }
+}
+
+/// A group's keys: `None` for a dimension not grouped by.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Clave {
+    /// The partida's id.
+    pub partida: Option<i32>,
+    /// The servicio's id.
+    pub servicio: Option<i32>,
+    /// The período (desde, hasta).
+    pub periodo: Option<(i32, i32)>,
+    /// The tipo as stored (`estrategico`, `gestion_institucional`).
+    pub tipo: Option<String>,
+    /// Gender focus.
+    pub enfoque_genero: Option<bool>,
+    /// Climate change.
+    pub cambio_climatico: Option<bool>,
+    /// The partida of the servicio, when grouped by servicio (it does not
+    /// split groups: a servicio has one partida).
+    pub partida_del_servicio: Option<i32>,
+}
+
+/// What one group counts.
+#[derive(Debug, Clone, Default)]
+pub struct Grupo {
+    /// Fichas.
+    pub fichas: i64,
+    /// Servicios.
+    pub servicios: i64,
+    /// Institutional objectives.
+    pub objetivos: i64,
+    /// … strategic.
+    pub estrategicos: i64,
+    /// … strategic with at least one producto.
+    pub estrategicos_con_productos: i64,
+    /// … with a gender focus.
+    pub enfoque_genero: i64,
+    /// … addressing climate change.
+    pub cambio_climatico: i64,
+    /// … that no producto serves.
+    pub sin_productos: i64,
+    /// Institutional → ministry objective links.
+    pub enlaces_ministeriales: i64,
+    /// Producto → institutional objective links.
+    pub enlaces_productos: i64,
+    /// Productos.
+    pub productos: i64,
+    /// … that serve no objective.
+    pub productos_sin_objetivos: i64,
+    /// Ministry objectives of the group's partidas, períodos (and tipo).
+    pub ministeriales: i64,
+    /// … strategic.
+    pub ministeriales_estrategicos: i64,
+    /// … that no institutional objective serves at all.
+    pub ministeriales_sin_objetivos: i64,
+    /// … that the group's objectives serve.
+    pub ministeriales_servidos: i64,
+}
+
+/// The key columns of a group, as each statement names them.
+/// Select and group by the key columns `dims` asks for, read from the
+/// tables a statement names: the partida and servicio ids, the período's
+/// table, and the objective (when the statement has one).
+fn keys(
+    query: &mut SelectStatement,
+    dims: &[Dimension],
+    periodo: &'static str,
+    objective: Option<&'static str>,
+) {
+    let has = |d: Dimension| dims.contains(&d);
+    let mut key = |name: &str, expr: Option<Expr>| {
+        let expr = expr.unwrap_or_else(|| Expr::cust("NULL"));
+        query.expr_as(expr.clone(), Alias::new(name));
+        if !matches!(expr, Expr::Custom(_)) {
+            query.add_group_by([expr]);
+        }
+    };
+    key(
+        "k_partida",
+        has(Dimension::Partida).then(|| col("s", "partida_id")),
+    );
+    key(
+        "k_servicio",
+        has(Dimension::Servicio).then(|| col("s", "id")),
+    );
+    key(
+        "k_sp",
+        has(Dimension::Servicio).then(|| col("s", "partida_id")),
+    );
+    key(
+        "k_desde",
+        has(Dimension::Periodo).then(|| col(periodo, "desde")),
+    );
+    key(
+        "k_hasta",
+        has(Dimension::Periodo).then(|| col(periodo, "hasta")),
+    );
+    let of = |d: Dimension, column: &'static str| {
+        objective.filter(|_| has(d)).map(|table| col(table, column))
+    };
+    key("k_tipo", of(Dimension::Tipo, "tipo"));
+    key("k_genero", of(Dimension::EnfoqueGenero, "enfoque_genero"));
+    key(
+        "k_clima",
+        of(Dimension::CambioClimatico, "cambio_climatico"),
+    );
+}
+
+fn clave(row: &QueryResult) -> Result<Clave, LoadError> {
+    let desde: Option<i32> = get(row, "k_desde")?;
+    let hasta: Option<i32> = get(row, "k_hasta")?;
+    // SQLite hands booleans back as integers.
+    let flag = |name: &str| -> Result<Option<bool>, LoadError> {
+        get::<Option<i64>>(row, name)
+            .map(|v| v.map(|v| v != 0))
+            .or_else(|_| get::<Option<bool>>(row, name))
+    };
+    Ok(Clave {
+        partida: get(row, "k_partida")?,
+        servicio: get(row, "k_servicio")?,
+        periodo: desde.zip(hasta),
+        tipo: get(row, "k_tipo")?,
+        enfoque_genero: flag("k_genero")?,
+        cambio_climatico: flag("k_clima")?,
+        partida_del_servicio: get(row, "k_sp")?,
+    })
+}
+
+/// Join `fichas f` and `servicios s` to `table`'s `ficha_id` and keep the
+/// selection's partidas, capítulo and período.
+fn selected(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
+    query
+        .inner_join(
+            Alias::new("fichas").aliased("f"),
+            col("f", "id").equals((table, "ficha_id")),
+        )
+        .inner_join(
+            Alias::new("servicios").aliased("s"),
+            col("s", "id").equals(("f", "servicio_id")),
+        );
+    within(query, filter, "f");
+}
+
+/// The selection's partidas (of `s`), capítulo and período (of `periodo`).
+fn within(query: &mut SelectStatement, filter: &Filtro, periodo: &'static str) {
+    if let Some(partidas) = &filter.partidas {
+        let codes = Query::select()
+            .column(("p", "id"))
+            .from_as(Alias::new("partidas"), Alias::new("p"))
+            .and_where(col("p", "codigo").is_in(partidas.iter().cloned()))
+            .to_owned();
+        let column = if periodo == "om" {
+            col("om", "partida_id")
+        } else {
+            col("s", "partida_id")
+        };
+        query.and_where(column.in_subquery(codes));
+    }
+    if let Some(capitulo) = &filter.capitulo {
+        query.and_where(col("s", "capitulo").eq(capitulo.clone()));
+    }
+    super::filter::periodo(query, periodo, filter.periodo);
+}
+
+fn sum(expr: &str) -> Expr {
+    Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
+}
+
+fn count(expr: &str) -> Expr {
+    Expr::cust(format!("CAST(COUNT({expr}) AS BIGINT)"))
+}
+
+/// The groups of the selection `filter` makes, by `dims`, in key order.
+pub async fn grupos(
+    db: &impl ConnectionTrait,
+    filter: &Filtro,
+    dims: &[Dimension],
+) -> Result<BTreeMap<Clave, Grupo>, LoadError> {
+    let mut grupos: BTreeMap<Clave, Grupo> = BTreeMap::new();
+    let by_objective = dims.iter().any(|d| d.of_objective());
+
+    // 1. The institutional objectives, each with its links counted.
+    let mut query = Query::select();
+    keys(&mut query, dims, "f", Some("oi"));
+    query
+        .expr_as(count("DISTINCT f.id"), "fichas")
+        .expr_as(count("DISTINCT f.servicio_id"), "servicios")
+        .expr_as(count("*"), "objetivos")
+        .expr_as(sum("CASE WHEN oi.tipo = 'estrategico' THEN 1 ELSE 0 END"), "estrategicos")
+        .expr_as(
+            sum("CASE WHEN oi.tipo = 'estrategico' AND EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id) THEN 1 ELSE 0 END"),
+            "estrategicos_con_productos",
+        )
+        .expr_as(sum("CASE WHEN oi.enfoque_genero THEN 1 ELSE 0 END"), "genero")
+        .expr_as(sum("CASE WHEN oi.cambio_climatico THEN 1 ELSE 0 END"), "clima")
+        .expr_as(
+            sum("CASE WHEN EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id) THEN 0 ELSE 1 END"),
+            "sin_productos",
+        )
+        .expr_as(
+            sum("(SELECT COUNT(*) FROM objetivo_institucional_ministerial x WHERE x.objetivo_institucional_id = oi.id)"),
+            "enlaces_ministeriales",
+        )
+        .expr_as(
+            sum("(SELECT COUNT(*) FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id)"),
+            "enlaces_productos",
+        )
+        .from_as(Alias::new("objetivos_institucionales"), Alias::new("oi"));
+    selected(&mut query, "oi", filter);
+    for row in db.query_all(&query).await? {
+        let g = grupos.entry(clave(&row)?).or_default();
+        g.fichas = get(&row, "fichas")?;
+        g.servicios = get(&row, "servicios")?;
+        g.objetivos = get(&row, "objetivos")?;
+        g.estrategicos = get(&row, "estrategicos")?;
+        g.estrategicos_con_productos = get(&row, "estrategicos_con_productos")?;
+        g.enfoque_genero = get(&row, "genero")?;
+        g.cambio_climatico = get(&row, "clima")?;
+        g.sin_productos = get(&row, "sin_productos")?;
+        g.enlaces_ministeriales = get(&row, "enlaces_ministeriales")?;
+        g.enlaces_productos = get(&row, "enlaces_productos")?;
+    }
+
+    // 2. The productos: of the group's fichas, or serving its objectives.
+    let mut query = Query::select();
+    if by_objective {
+        keys(&mut query, dims, "f", Some("oi"));
+        query
+            .expr_as(count("DISTINCT pr.id"), "productos")
+            .expr_as(Expr::cust("CAST(0 AS BIGINT)"), "sin_objetivos")
+            .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "fichas")
+            .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "servicios")
+            .from_as(
+                Alias::new("producto_objetivo_institucional"),
+                Alias::new("l"),
+            )
+            .inner_join(
+                Alias::new("objetivos_institucionales").aliased("oi"),
+                col("oi", "id").equals(("l", "objetivo_institucional_id")),
+            )
+            .inner_join(
+                Alias::new("productos").aliased("pr"),
+                col("pr", "id").equals(("l", "producto_id")),
+            );
+        selected(&mut query, "oi", filter);
+    } else {
+        keys(&mut query, dims, "f", None);
+        query
+            .expr_as(count("pr.id"), "productos")
+            .expr_as(
+                sum("CASE WHEN pr.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.producto_id = pr.id) THEN 1 ELSE 0 END"),
+                "sin_objetivos",
+            )
+            .expr_as(count("DISTINCT f.id"), "fichas")
+            .expr_as(count("DISTINCT f.servicio_id"), "servicios")
+            .from_as(Alias::new("fichas"), Alias::new("f"))
+            .inner_join(
+                Alias::new("servicios").aliased("s"),
+                col("s", "id").equals(("f", "servicio_id")),
+            )
+            .left_join(
+                Alias::new("productos").aliased("pr"),
+                col("pr", "ficha_id").equals(("f", "id")),
+            );
+        within(&mut query, filter, "f");
+    }
+    for row in db.query_all(&query).await? {
+        let g = grupos.entry(clave(&row)?).or_default();
+        g.productos = get(&row, "productos")?;
+        g.productos_sin_objetivos = get(&row, "sin_objetivos")?;
+        // Without objective dimensions, a ficha with no objectives still
+        // counts.
+        if let Some(fichas) = get::<Option<i64>>(&row, "fichas")? {
+            g.fichas = fichas;
+            g.servicios = get(&row, "servicios")?;
+        }
+    }
+
+    // 3. The ministry objectives of the selection, per partida and período.
+    let mut query = Query::select();
+    query
+        .expr_as(col("om", "partida_id"), "partida")
+        .expr_as(col("om", "desde"), "desde")
+        .expr_as(col("om", "hasta"), "hasta")
+        .expr_as(count("*"), "total")
+        .expr_as(sum("CASE WHEN om.tipo = 'estrategico' THEN 1 ELSE 0 END"), "estrategicos")
+        .expr_as(
+            sum("CASE WHEN EXISTS (SELECT 1 FROM objetivo_institucional_ministerial x WHERE x.objetivo_ministerial_id = om.id) THEN 0 ELSE 1 END"),
+            "sin_objetivos",
+        )
+        .from_as(Alias::new("objetivos_ministeriales"), Alias::new("om"))
+        .group_by_col(("om", "partida_id"))
+        .group_by_col(("om", "desde"))
+        .group_by_col(("om", "hasta"));
+    within(
+        &mut query,
+        &Filtro {
+            capitulo: None,
+            ..filter.clone()
+        },
+        "om",
+    );
+    let mut ministerios = Vec::new();
+    for row in db.query_all(&query).await? {
+        let partida: i32 = get(&row, "partida")?;
+        let periodo: (i32, i32) = (get(&row, "desde")?, get(&row, "hasta")?);
+        let counts: (i64, i64, i64) = (
+            get(&row, "total")?,
+            get(&row, "estrategicos")?,
+            get(&row, "sin_objetivos")?,
+        );
+        ministerios.push((partida, periodo, counts));
+    }
+    for (clave, g) in grupos.iter_mut() {
+        let partida = clave.partida.or(clave.partida_del_servicio);
+        for (p, periodo, (total, estrategicos, sin)) in &ministerios {
+            if partida.is_none_or(|x| x == *p) && clave.periodo.is_none_or(|x| x == *periodo) {
+                g.ministeriales += total;
+                g.ministeriales_estrategicos += estrategicos;
+                g.ministeriales_sin_objetivos += sin;
+            }
+        }
+    }
+
+    // 4. The ministry objectives the group's objectives serve.
+    let mut query = Query::select();
+    keys(&mut query, dims, "f", Some("oi"));
+    query
+        .expr_as(count("DISTINCT l.objetivo_ministerial_id"), "servidos")
+        .from_as(
+            Alias::new("objetivo_institucional_ministerial"),
+            Alias::new("l"),
+        )
+        .inner_join(
+            Alias::new("objetivos_institucionales").aliased("oi"),
+            col("oi", "id").equals(("l", "objetivo_institucional_id")),
+        );
+    selected(&mut query, "oi", filter);
+    for row in db.query_all(&query).await? {
+        if let Some(g) = grupos.get_mut(&clave(&row)?) {
+            g.ministeriales_servidos = get(&row, "servidos")?;
+        }
+    }
+    Ok(grupos)
+}

@@ -1,0 +1,195 @@
+//! `estadisticas(agruparPor: …) { grupos }`: counts grouped by any
+//! combination of dimensions, checked on the sample as a person reads it
+//! and on generated data against the lists themselves, on SQLite and
+//! PostgreSQL.
+
+use definiciones::store::import::import_bytes;
+use serde_json::{Value, json};
+
+use crate::helpers::{each_database, load_sample, query};
+
+const COUNTS: &str = "servicios fichas
+  objetivosInstitucionales { total estrategicos sinProductos conEnfoqueGenero }
+  objetivosMinisteriales { total sinObjetivos }
+  productos { total sinObjetivos }
+  enlaces { institucionalMinisterial productoInstitucional }
+  coberturaEstrategica coberturaMinisterial";
+
+fn grupos(answer: &Value) -> &Vec<Value> {
+    answer["estadisticas"]["grupos"]
+        .as_array()
+        .expect("a list of groups")
+}
+
+#[tokio::test]
+async fn the_sample_grouped_by_tipo_and_by_servicio() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let answer = query(
+            &t.db,
+            &format!(
+                r#"{{ porTipo: estadisticas(filter: {{ partida: "20" }}, agruparPor: [TIPO]) {{ grupos {{ tipo partida {{ codigo }} {COUNTS} }} }}
+                     porServicio: estadisticas(filter: {{ partida: "20" }}, agruparPor: [SERVICIO]) {{ grupos {{ servicio {{ nombre }} tipo {COUNTS} }} }}
+                     todo: estadisticas {{ grupos {{ partida {{ codigo }} {COUNTS} }} }} }}"#
+            ),
+        )
+        .await;
+        let data = answer.data();
+        let tipo = data["porTipo"]["grupos"].as_array().expect("groups");
+        assert_eq!(tipo.len(), 2, "{}: {tipo:?}", t.backend);
+        let estrategico = tipo.iter().find(|g| g["tipo"] == "ESTRATEGICO").expect("ESTRATEGICO");
+        let gestion = tipo.iter().find(|g| g["tipo"] == "GESTION_INSTITUCIONAL").expect("GESTION");
+        assert_eq!(estrategico["objetivosInstitucionales"]["total"], 6);
+        assert_eq!(estrategico["objetivosInstitucionales"]["sinProductos"], 0);
+        assert_eq!(gestion["objetivosInstitucionales"]["total"], 3);
+        assert_eq!(gestion["objetivosInstitucionales"]["sinProductos"], 3);
+        // Keys not grouped by are null; under tipo, productos are those
+        // serving an objective of the group.
+        assert_eq!(estrategico["partida"], Value::Null);
+        assert_eq!(estrategico["productos"]["total"], 10);
+        assert_eq!(gestion["productos"]["total"], 0);
+        assert_eq!(estrategico["coberturaEstrategica"], 1.0);
+        assert_eq!(gestion["coberturaEstrategica"], Value::Null);
+
+        let servicio = data["porServicio"]["grupos"].as_array().expect("groups");
+        assert_eq!(servicio.len(), 1);
+        let g = &servicio[0];
+        assert_eq!(g["servicio"]["nombre"], "SECRETARIA GENERAL DE GOBIERNO");
+        assert_eq!(g["tipo"], Value::Null);
+        assert_eq!(g["objetivosInstitucionales"]["total"], 9);
+        assert_eq!(g["productos"]["total"], 10);
+        assert_eq!(g["fichas"], 1);
+        assert_eq!(g["servicios"], 1);
+        assert_eq!(g["enlaces"], json!({ "institucionalMinisterial": 9, "productoInstitucional": 10 }));
+        assert_eq!(g["objetivosMinisteriales"]["sinObjetivos"], 0);
+        assert_eq!(g["coberturaMinisterial"], 1.0);
+
+        // No dimension: one group, the whole selection, as the totals say.
+        let todo = data["todo"]["grupos"].as_array().expect("groups");
+        assert_eq!(todo.len(), 1);
+        assert_eq!(todo[0]["partida"], Value::Null);
+        assert_eq!(todo[0]["objetivosInstitucionales"]["total"], 9);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn groups_add_up_to_what_the_lists_count() {
+    each_database(|t| async move {
+        let scale = definiciones::ficha::generate::Scale {
+            partidas: 4,
+            servicios: 10,
+            periodos: 2,
+            seed: 5,
+        };
+        for ficha in definiciones::ficha::generate::fichas(scale) {
+            let text = definiciones::ficha::render(&ficha);
+            import_bytes(&t.db, "generated.txt", "generated.txt", text.as_bytes())
+                .await
+                .expect("generated ficha imports");
+        }
+        let totals = query(&t.db, &format!("{{ estadisticas {{ {} }} }}", "fichas servicios objetivosInstitucionales { total sinProductos } productos { total sinObjetivos } objetivosMinisteriales { total }")).await;
+        let totals = totals.data()["estadisticas"].clone();
+        let combos = [
+            "[PARTIDA]",
+            "[SERVICIO]",
+            "[PERIODO]",
+            "[TIPO]",
+            "[ENFOQUE_GENERO, CAMBIO_CLIMATICO]",
+            "[PARTIDA, PERIODO, TIPO]",
+            "[SERVICIO, PERIODO]",
+        ];
+        for combo in combos {
+            let answer = query(
+                &t.db,
+                &format!(
+                    "{{ estadisticas(agruparPor: {combo}) {{ grupos {{ partida {{ codigo }} servicio {{ capitulo partida {{ codigo }} }} periodo {{ desde hasta }} tipo enfoqueGenero cambioClimatico {COUNTS} }} }} }}"
+                ),
+            )
+            .await;
+            let answer = answer.data().clone();
+            let groups = grupos(&answer);
+            assert!(groups.len() > 1, "{combo}: several groups");
+            let sum = |path: &[&str]| -> i64 {
+                groups
+                    .iter()
+                    .map(|g| path.iter().fold(g, |v, k| &v[*k]).as_i64().expect("a count"))
+                    .sum()
+            };
+            assert_eq!(
+                json!(sum(&["objetivosInstitucionales", "total"])),
+                totals["objetivosInstitucionales"]["total"],
+                "{}: {combo} objectives",
+                t.backend
+            );
+            assert_eq!(
+                json!(sum(&["objetivosInstitucionales", "sinProductos"])),
+                totals["objetivosInstitucionales"]["sinProductos"],
+                "{combo}"
+            );
+            let by_objective = combo.contains("TIPO") || combo.contains("ENFOQUE");
+            if !by_objective {
+                assert_eq!(json!(sum(&["productos", "total"])), totals["productos"]["total"], "{combo} productos");
+                assert_eq!(json!(sum(&["fichas"])), totals["fichas"], "{combo} fichas");
+            }
+            // Every group against the list it counts, filtered by its keys.
+            for g in groups.iter().take(8) {
+                let mut filter = Vec::new();
+                if let Some(p) = g["partida"]["codigo"].as_str() {
+                    filter.push(format!("partida: \"{p}\""));
+                }
+                if let Some(c) = g["servicio"]["capitulo"].as_str() {
+                    let p = g["servicio"]["partida"]["codigo"].as_str().expect("code");
+                    filter.push(format!("partida: \"{p}\", capitulo: \"{c}\""));
+                }
+                if g["periodo"].is_object() {
+                    filter.push(format!("periodo: \"{}-{}\"", g["periodo"]["desde"], g["periodo"]["hasta"]));
+                }
+                if let Some(tipo) = g["tipo"].as_str() {
+                    filter.push(format!("tipo: {tipo}"));
+                }
+                for (key, field) in [("enfoqueGenero", "enfoqueGenero"), ("cambioClimatico", "cambioClimatico")] {
+                    if let Some(b) = g[key].as_bool() {
+                        filter.push(format!("{field}: {b}"));
+                    }
+                }
+                let filter = filter.join(", ");
+                let lists = query(
+                    &t.db,
+                    &format!(
+                        "{{ all: objetivosInstitucionales(filter: {{ {filter} }}) {{ totalCount }}
+                           gaps: objetivosInstitucionales(filter: {{ {filter}, sinProductos: true }}) {{ totalCount }}
+                           served: productos(filter: {{ objetivosInstitucionales: {{ {filter} }} }}) {{ totalCount }} }}"
+                    ),
+                )
+                .await;
+                let lists = lists.data();
+                assert_eq!(g["objetivosInstitucionales"]["total"], lists["all"]["totalCount"], "{combo} {filter}");
+                assert_eq!(g["objetivosInstitucionales"]["sinProductos"], lists["gaps"]["totalCount"], "{combo} {filter}");
+                if by_objective {
+                    assert_eq!(g["productos"]["total"], lists["served"]["totalCount"], "{combo} {filter}: productos");
+                }
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn grouping_costs_the_same_statements_however_many_groups() {
+    each_database(|t| async move {
+        let text = "{ estadisticas(agruparPor: [SERVICIO, PERIODO, TIPO]) { grupos { tipo objetivosInstitucionales { total } productos { total } coberturaMinisterial } } }";
+        load_sample(&t.db).await;
+        let small = query(&t.db, text).await;
+        let few = grupos(small.data()).len();
+        for (partida, capitulo) in [("21", "01"), ("22", "01"), ("22", "02")] {
+            let name = format!("{partida}_{capitulo}.txt");
+            let text = crate::helpers::sample_as(partida, capitulo);
+            import_bytes(&t.db, &name, &name, text.as_bytes()).await.expect("imports");
+        }
+        let large = query(&t.db, text).await;
+        assert!(grupos(large.data()).len() > few);
+        assert_eq!(small.statements(), large.statements(), "{}", t.backend);
+    })
+    .await;
+}
