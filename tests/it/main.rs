@@ -16,4 +16,5 @@ mod introspection;
 mod locks;
 mod messages;
 mod operations;
+mod persisted;
 mod serve;
