@@ -13,8 +13,8 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    SAMPLE, SAMPLE_NAME, TestDb, accepting, call, each_database, get, get_revalidating, http_get,
-    load_sample, post_json, post_query, run, start_server,
+    SAMPLE, SAMPLE_NAME, TestDb, accepting, call, e2e_ready, each_database, get, get_revalidating,
+    http_get, load_sample, post_json, post_query, run, run_e2e, start_server,
 };
 
 const PRODUCTOS: &str = "query Productos($first: Int) { productos(first: $first) { totalCount nodes { numero nombre } } }";
@@ -614,4 +614,32 @@ fn the_lock_is_set_by_its_flag_and_by_its_environment_variable() {
     let (_server, port) = start_server(cwd.path(), &[], &[]);
     let open = http_get(port, &other).expect("an answer");
     assert!(open.contains("\"totalCount\":1"), "unlocked: {open}");
+}
+
+/// Apollo Client's persisted-queries link against live servers over one
+/// database (`tests/e2e/persisted.mjs`): the APQ round trip on an open
+/// server, and the cookbook by hash alone on a locked one.
+#[test]
+fn apollo_clients_persisted_queries_link_runs_the_round_trip_and_the_cookbook_by_hash() {
+    if !e2e_ready("@apollo/client", &[]) {
+        return;
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cookbook = manifest.join("docs/cookbook");
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        cwd.path().join("definiciones.db").display()
+    );
+    let (ok, _, stderr) = persist_command(&url, &[&cookbook]);
+    assert!(ok, "{stderr}");
+    let (_open, open_port) = start_server(cwd.path(), &[], &[]);
+    let (_locked, locked_port) = start_server(cwd.path(), &["--persisted-only"], &[]);
+    let open = format!("http://127.0.0.1:{open_port}");
+    let locked = format!("http://127.0.0.1:{locked_port}");
+    let stdout = run_e2e(
+        "persisted.mjs",
+        &[open.as_ref(), locked.as_ref(), cookbook.as_os_str()],
+    );
+    assert!(stdout.contains("persisted e2e: ok"), "{stdout}");
 }
