@@ -58,6 +58,9 @@ pub enum AppError {
     /// No ficha file was found under the paths given.
     #[error("no ficha files (*.txt) under {0}")]
     NoFichas(String),
+    /// No GraphQL document was found under the paths given.
+    #[error("no GraphQL documents (*.graphql) under {0}")]
+    NoDocuments(String),
     /// The server could not listen.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -97,6 +100,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(*args).await,
+        Command::Persist(args) => super::persist::persist(args).await,
         Command::Generate(args) => {
             let scale = crate::ficha::generate::Scale {
                 partidas: args.partidas,
@@ -178,7 +182,18 @@ fn in_words(error: &std::io::Error) -> String {
 /// The ficha files under `paths`: files as named, directories searched for
 /// `*.txt`, each directory's files in name order.
 pub fn ficha_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, AppError> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), AppError> {
+    files_under(paths, "txt", AppError::NoFichas)
+}
+
+/// The files under `paths`: files as named, directories searched for
+/// `*.{extension}`, each directory's files in name order; `none_under`
+/// names a directory holding none.
+pub(super) fn files_under(
+    paths: &[PathBuf],
+    extension: &str,
+    none_under: fn(String) -> AppError,
+) -> Result<Vec<PathBuf>, AppError> {
+    fn walk(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) -> Result<(), AppError> {
         let path_error = |source| AppError::Path {
             path: dir.to_owned(),
             source,
@@ -191,8 +206,8 @@ pub fn ficha_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, AppError> {
         entries.sort();
         for path in entries {
             if path.is_dir() {
-                walk(&path, out)?;
-            } else if path.extension().is_some_and(|e| e == "txt") {
+                walk(&path, extension, out)?;
+            } else if path.extension().is_some_and(|e| e == extension) {
                 out.push(path);
             }
         }
@@ -206,9 +221,9 @@ pub fn ficha_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, AppError> {
         })?;
         if metadata.is_dir() {
             let before = files.len();
-            walk(path, &mut files)?;
+            walk(path, extension, &mut files)?;
             if files.len() == before {
-                return Err(AppError::NoFichas(path.display().to_string()));
+                return Err(none_under(path.display().to_string()));
             }
         } else {
             files.push(path.clone());

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 mod commands;
 mod database;
+mod persist;
 
 pub use commands::{AppError, ficha_files, open, open_with, run, seed, serve_on};
 
@@ -61,6 +62,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Create or update the database schema.
     Migrate(DatabaseArgs),
+    /// Store trusted GraphQL documents, to be run by their hash (and alone,
+    /// under `serve --persisted-only`).
+    Persist(PersistArgs),
     /// Serve the API over HTTP.
     Serve(Box<ServeArgs>),
     /// Print the GraphQL schema (SDL), as `schema.graphql` holds it.
@@ -109,6 +113,18 @@ pub struct ExportArgs {
     /// Directory to write the fichas into (created when missing).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// Options of `definiciones persist`.
+#[derive(Debug, Args)]
+pub struct PersistArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub database: DatabaseArgs,
+    /// GraphQL documents, one per file (each may hold several operations),
+    /// or directories to read every `.graphql` file under.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Options of `definiciones serve`.

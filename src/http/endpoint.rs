@@ -6,6 +6,9 @@
 //! An answer kept by `super::cache` for the same request at the same data
 //! version is sent again without running anything else.
 //!
+//! A persisted query's hash is replaced by its document, and a locked
+//! server's allow-list applied, by `super::persisted`, before the limits.
+//!
 //! What a request may ask is limited by `super::limits`; how much runs at
 //! once, by `super::admission`: a request that passed the limits waits
 //! for room to run (after the cache, just before executing, weighed by
@@ -18,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use async_graphql::parser::types::DocumentOperations;
-use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use async_graphql::{BatchResponse, ServerError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, OriginalUri, Query, State};
@@ -47,7 +50,15 @@ pub async fn graphql(
 ) -> Response {
     let slot = slot.map(|Extension(slot)| slot).unwrap_or_default();
     let params = (method == Method::GET).then(|| Query::<GetParams>::try_from_uri(&uri));
-    if matches!(&params, Some(Ok(Query(GetParams { query: None, .. })))) && wants_html(&headers) {
+    if matches!(
+        &params,
+        Some(Ok(Query(GetParams {
+            query: None,
+            extensions: None,
+            ..
+        })))
+    ) && wants_html(&headers)
+    {
         return super::graphiql::page().await.into_response();
     }
     // A GET names its operation before anything is parsed, so even an
@@ -134,7 +145,16 @@ pub async fn graphql(
             return response;
         }
     };
-    let checked = Checked::new(request, &state.limits);
+    // A persisted query's hash becomes its document; a locked server
+    // refuses what is not on its allow-list.
+    let mut persisted = state.persisted.resolve(request).await;
+    statements += persisted.statements;
+    let missing = persisted.missing;
+    let checked = Checked::new(
+        persisted.batch,
+        std::mem::take(&mut persisted.operations),
+        &state.limits,
+    );
     // Room to run, for what the answer may hold; a kept answer above took
     // none. Refused at once (503) when there is none to wait for.
     let admitted = match &state.budget {
@@ -163,6 +183,7 @@ pub async fn graphql(
         );
     };
     statements += executed;
+    statements += persisted.register(&state.persisted, &response).await;
     let (status, bytes, complete) = answer(response, media);
     // The answer is bytes now: what it held is freed.
     drop(admitted);
@@ -177,13 +198,20 @@ pub async fn graphql(
             },
         );
     }
-    finish(
+    let mut response = finish(
         status,
         bytes,
         statements,
         media,
         cacheable.then_some((&headers, etag)),
-    )
+    );
+    if missing {
+        // Not found now, perhaps stored a moment later: no cache may keep it.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// A request's operations, each checked against the limits before anything
@@ -200,15 +228,16 @@ struct Checked {
 }
 
 impl Checked {
-    fn new(request: BatchRequest, limits: &Limits) -> Checked {
-        let (batch, all) = match request {
-            BatchRequest::Single(one) => (false, vec![one]),
-            BatchRequest::Batch(all) => (true, all),
-        };
+    fn new(
+        batch: bool,
+        all: Vec<Result<async_graphql::Request, ServerError>>,
+        limits: &Limits,
+    ) -> Checked {
         let (mut objects, mut runs) = (0u64, false);
         let operations = all
             .into_iter()
-            .map(|mut one| {
+            .map(|one| {
+                let mut one = one?;
                 super::limits::check(&mut one, limits)?;
                 if let Some(cost) = estimate(&mut one) {
                     objects = objects.saturating_add(cost);

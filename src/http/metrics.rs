@@ -1,6 +1,7 @@
 //! `GET /metrics` in Prometheus's text format, for the people who run the
 //! server: requests by status and operation and their durations, the
-//! response cache's hits and misses, SQL statements, requests in flight,
+//! response cache's hits and misses, persisted queries found, missed,
+//! registered and refused, SQL statements, requests in flight,
 //! database connections in use and idle, the data version, and admission
 //! control's queue, objects in flight and refusals.
 //!
@@ -25,6 +26,15 @@ pub const DURATION: &str = "definiciones_http_request_duration_seconds";
 pub const CACHE_HITS: &str = "definiciones_response_cache_hits_total";
 /// Answers computed because the cache did not hold them.
 pub const CACHE_MISSES: &str = "definiciones_response_cache_misses_total";
+/// Persisted queries found by their hash (in memory or in the database).
+pub const PERSISTED_HITS: &str = "definiciones_persisted_query_hits_total";
+/// Hashes no document is stored under (or, on a locked server, no trusted one).
+pub const PERSISTED_MISSES: &str = "definiciones_persisted_query_misses_total";
+/// Documents clients registered with their hash.
+pub const PERSISTED_REGISTERED: &str = "definiciones_persisted_query_registrations_total";
+/// Documents refused: not on a locked server's allow-list, or not matching
+/// their hash.
+pub const PERSISTED_REFUSED: &str = "definiciones_persisted_query_refusals_total";
 /// SQL statements the requests ran.
 pub const STATEMENTS: &str = "definiciones_sql_statements_total";
 /// Requests being answered now.
@@ -80,6 +90,22 @@ fn describe() {
     describe_counter!(
         CACHE_MISSES,
         "Answers computed because the response cache did not hold them"
+    );
+    describe_counter!(
+        PERSISTED_HITS,
+        "Persisted queries found by their hash, in memory or in the database"
+    );
+    describe_counter!(
+        PERSISTED_MISSES,
+        "Persisted query hashes with no document this server may run"
+    );
+    describe_counter!(
+        PERSISTED_REGISTERED,
+        "Persisted queries clients registered with their hash"
+    );
+    describe_counter!(
+        PERSISTED_REFUSED,
+        "Documents refused: not on the allow-list of --persisted-only, or not matching their hash"
     );
     describe_counter!(STATEMENTS, "SQL statements the requests ran");
     describe_gauge!(IN_FLIGHT, "HTTP requests being answered");

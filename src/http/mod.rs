@@ -5,7 +5,8 @@
 //! the same thing; `crate::cli` binds it to a socket. The GraphQL endpoint
 //! itself is [`endpoint`] (reading the request in `request`, the
 //! GraphQL-over-HTTP rules in `protocol`), answers kept between imports are
-//! [`cache`]'s, what a query may ask is [`limits`]'s, how much runs at once
+//! [`cache`]'s, documents stored and named by their hash [`persisted`]'s,
+//! what a query may ask is [`limits`]'s, how much runs at once
 //! [`admission`]'s, the answer's field order [`response_order`]'s and the
 //! playground [`graphiql`]'s. This module adds
 //! the layers every response gets: request ids, a log span per request,
@@ -17,6 +18,7 @@ pub mod endpoint;
 pub mod graphiql;
 pub mod limits;
 pub mod metrics;
+pub mod persisted;
 mod protocol;
 mod request;
 pub mod response_order;
@@ -109,6 +111,9 @@ pub struct HttpSettings {
         default_value_t = DEFAULT_RESPONSE_CACHE_MIB
     )]
     pub response_cache_mib: usize,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub persisted: persisted::PersistedSettings,
 }
 
 /// The CORS origin that stands for any.
@@ -127,6 +132,7 @@ impl Default for HttpSettings {
             production: false,
             cors_origins: vec![ANY_ORIGIN.to_owned()],
             response_cache_mib: DEFAULT_RESPONSE_CACHE_MIB,
+            persisted: persisted::PersistedSettings::default(),
         }
     }
 }
@@ -225,6 +231,7 @@ pub fn router_admitting(
         .merge(crate::http::graphiql::routes())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .with_state(AppState {
+            persisted: Arc::new(persisted::Documents::new(db.clone(), &settings.persisted)),
             cache: ResponseCache::new(settings.response_cache_mib)
                 .map(|cache| (Arc::new(cache), Versions::new(db.clone()))),
             db,

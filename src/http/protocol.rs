@@ -4,10 +4,12 @@
 //!
 //! With `application/graphql-response+json` a request that could not start
 //! — bad JSON, a document that does not parse or validate, a refused limit
-//! — gets 400 and no `data`, and a database that cannot be reached gets
-//! 503; with `application/json` every GraphQL answer is 200; a client that
-//! takes neither gets 406. Answers to GET carry an `ETag` (their hash) and
-//! `Cache-Control`, and a revalidation of an unchanged answer gets 304.
+//! — gets 400 and no `data` (404 for a persisted query's unknown hash, 403
+//! for a document a locked server refuses), and a database that cannot be
+//! reached gets 503; with `application/json` every GraphQL answer is 200;
+//! a client that takes neither gets 406. Answers to GET carry an `ETag`
+//! (their hash) and `Cache-Control`, and a revalidation of an unchanged
+//! answer gets 304.
 
 use async_graphql::BatchResponse;
 use axum::body::{Body, Bytes};
@@ -137,17 +139,37 @@ enum Answer {
     },
 }
 
+/// Whether a response answers a request that never ran: no data, and every
+/// error a refusal before execution.
+pub(super) fn never_ran(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && codes(response).all(|c| {
+            REQUEST_ERRORS.contains(&c.as_str()) || super::persisted::CODES.contains(&c.as_str())
+        })
+}
+
+/// The status of a request that never ran: 400, but 404 for a persisted
+/// query's unknown hash and 403 for a document a locked server refuses.
+fn refused_status(response: &async_graphql::Response) -> StatusCode {
+    if codes(response).any(|c| c == super::persisted::NOT_FOUND) {
+        StatusCode::NOT_FOUND
+    } else if codes(response).any(|c| c == super::persisted::ONLY) {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
 /// The status and body of one GraphQL response.
 fn shape(response: async_graphql::Response, media: Media) -> (StatusCode, Answer) {
     let data_null = response.data == async_graphql::Value::Null;
-    let request_error = data_null
-        && !response.errors.is_empty()
-        && codes(&response).all(|c| REQUEST_ERRORS.contains(&c.as_str()));
+    let request_error = never_ran(&response);
     let unavailable = data_null && codes(&response).any(|c| c == "DATABASE_UNAVAILABLE");
     match media {
         Media::Json => (StatusCode::OK, Answer::Full(response)),
         Media::GraphqlResponseJson if request_error => (
-            StatusCode::BAD_REQUEST,
+            refused_status(&response),
             Answer::ErrorsOnly {
                 errors: response.errors,
             },

@@ -1,6 +1,7 @@
 //! Reading a GraphQL request from HTTP: the parameters of a GET's query
 //! string, or a POST's JSON body (one request or a batch), each checked as
-//! GraphQL-over-HTTP asks. A request that cannot be read is refused with a
+//! GraphQL-over-HTTP asks, with the hash of a persisted query standing for
+//! the document when the request names one (`super::persisted`). A request that cannot be read is refused with a
 //! status, a code and a message ([`Refusal`]).
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -13,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::limits::Limits;
+use super::persisted;
 
 /// The query string of `GET /graphql`.
 #[derive(Debug, Deserialize)]
@@ -23,7 +25,8 @@ pub struct GetParams {
     /// `operationName`.
     #[serde(rename = "operationName")]
     pub operation_name: Option<String>,
-    extensions: Option<String>,
+    /// `extensions`, where a persisted query's hash comes.
+    pub extensions: Option<String>,
 }
 
 /// A request refused before it runs: its status, code and message.
@@ -50,17 +53,35 @@ fn request_of(
     operation_name: Option<Value>,
     extensions: Option<Value>,
 ) -> Result<async_graphql::Request, Refusal> {
-    let Value::String(query) = query else {
-        return Err(bad("`query` must be a string holding a GraphQL document"));
+    let extensions = map_param("extensions", extensions)?;
+    // A persisted query's hash may stand for the document.
+    let persisted = extensions
+        .as_ref()
+        .and_then(|e| e.get(persisted::EXTENSION))
+        .filter(|v| !v.is_null())
+        .map(persisted::read_extension)
+        .transpose()
+        .map_err(bad)?;
+    let query = match (query, &persisted) {
+        (Value::String(query), _) => query,
+        (Value::Null, Some(_)) => String::new(),
+        _ => {
+            return Err(bad(
+                "`query` must be a string holding a GraphQL document (or absent, when \
+                 `extensions.persistedQuery` names a stored one)",
+            ));
+        }
     };
     let variables = map_param("variables", variables)?;
-    map_param("extensions", extensions)?;
     let operation_name = match operation_name {
         None | Some(Value::Null) => None,
         Some(Value::String(name)) => Some(name),
         Some(_) => return Err(bad("`operationName` must be a string or null")),
     };
     let mut request = async_graphql::Request::new(query);
+    if let Some(hash) = persisted {
+        persisted::name(&mut request, hash);
+    }
     if let Some(variables) = variables {
         request = request.variables(Variables::from_json(Value::Object(variables)));
     }
@@ -75,15 +96,22 @@ pub fn get_request(
     limits: &Limits,
 ) -> Result<BatchRequest, Refusal> {
     let Query(params) = params.map_err(|e| bad(format!("the query string cannot be read: {e}")))?;
-    let query = params
-        .query
-        .ok_or_else(|| bad("missing the `query` parameter"))?;
+    // Without a query, the hash of a persisted one (read with the other
+    // extensions below).
+    if params.query.is_none() && params.extensions.is_none() {
+        return Err(bad(
+            "missing the `query` parameter (or `extensions` naming a persisted query)",
+        ));
+    }
+    let query = params.query;
     // GET is for reading: a mutation must come by POST. Only a text within
     // the limits is parsed (the others are refused when they run), and the
     // document is kept so it is parsed once.
-    let document = super::limits::check_text(&query, limits)
-        .ok()
-        .and_then(|()| async_graphql::parser::parse_query(&query).ok());
+    let document = query.as_deref().and_then(|query| {
+        super::limits::check_text(query, limits)
+            .ok()
+            .and_then(|()| async_graphql::parser::parse_query(query).ok())
+    });
     if let Some(document) = &document {
         let operation = match (&document.operations, params.operation_name.as_deref()) {
             (DocumentOperations::Single(op), _) => Some(op.node.ty),
@@ -107,7 +135,7 @@ pub fn get_request(
     let variables = json_param("variables", params.variables)?;
     let extensions = json_param("extensions", params.extensions)?;
     let mut request = request_of(
-        Value::String(query),
+        query.map_or(Value::Null, Value::String),
         variables,
         params.operation_name.map(Value::String),
         extensions,

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::admission::Budget;
 use super::cache::{ResponseCache, Versions};
 use super::limits::Limits;
+use super::persisted::Documents;
 use crate::graphql::AppSchema;
 
 /// State every handler can reach.
@@ -24,4 +25,6 @@ pub struct AppState {
     /// The objects computed answers may hold at once, and the requests
     /// waiting for room; `None` when admission control is off.
     pub budget: Option<Arc<Budget>>,
+    /// The persisted queries, and whether only they run.
+    pub persisted: Arc<Documents>,
 }

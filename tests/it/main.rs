@@ -17,5 +17,6 @@ mod introspection;
 mod locks;
 mod messages;
 mod operations;
+mod persisted;
 mod queries;
 mod serve;
