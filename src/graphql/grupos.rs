@@ -10,8 +10,9 @@ use sea_orm::DatabaseConnection;
 use super::estadisticas::{
     ConteoEnlaces, ConteoObjetivosInstitucionales, ConteoObjetivosMinisteriales, ConteoProductos,
 };
-use super::types::{Partida, Servicio, load};
+use super::types::{Partida, Servicio, load, loader};
 use super::values::{Periodo, TipoObjetivo};
+use crate::loaders::ById;
 use crate::loaders::Filtro;
 use crate::loaders::grupos::{Clave, Dimension, Grupo, grupos};
 
@@ -149,7 +150,9 @@ impl GrupoEstadisticas {
         }
     }
 
-    /// The groups of the selection `filter` makes, by `dims`.
+    /// The groups of the selection `filter` makes, by `dims`, in the order
+    /// people read them: by partida code, servicio (partida code and
+    /// capítulo), período, then tipo, gender focus and climate change.
     pub async fn load(
         ctx: &Context<'_>,
         filter: &Filtro,
@@ -159,10 +162,50 @@ impl GrupoEstadisticas {
         let mut dims: Vec<Dimension> = dims.iter().map(|&d| d.into()).collect();
         dims.sort();
         dims.dedup();
-        Ok(grupos(db, filter, &dims)
-            .await?
+        let grupos = grupos(db, filter, &dims).await?;
+        // The codes, through the request's loader: the rows the client
+        // asks for in `partida` and `servicio` are then already loaded.
+        let loader = loader(ctx)?;
+        let partidas = loader
+            .load_many(
+                grupos
+                    .keys()
+                    .filter_map(|c| c.partida.or(c.partida_del_servicio))
+                    .map(ById::<partida::Entity>::new),
+            )
+            .await?;
+        let servicios = loader
+            .load_many(
+                grupos
+                    .keys()
+                    .filter_map(|c| c.servicio)
+                    .map(ById::<servicio::Entity>::new),
+            )
+            .await?;
+        let codigo = |id: Option<i32>| {
+            id.and_then(|id| partidas.get(&ById::new(id)))
+                .map(|p| p.codigo.clone())
+        };
+        let mut grupos: Vec<(_, GrupoEstadisticas)> = grupos
             .into_iter()
-            .map(|(clave, g)| GrupoEstadisticas::new(clave, g))
-            .collect())
+            .map(|(clave, g)| {
+                let capitulo = clave
+                    .servicio
+                    .and_then(|id| servicios.get(&ById::new(id)))
+                    .map(|s| s.capitulo.clone());
+                let order = (
+                    codigo(clave.partida),
+                    codigo(clave.partida_del_servicio),
+                    capitulo,
+                    clave.periodo,
+                    clave.tipo.clone(),
+                    clave.enfoque_genero,
+                    clave.cambio_climatico,
+                );
+                (order, GrupoEstadisticas::new(clave, g))
+            })
+            .collect();
+        grupos.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(grupos.into_iter().map(|(_, g)| g).collect())
     }
 }
