@@ -29,11 +29,10 @@
 //! Caching, tags and limits are `super::endpoint`'s, as for JSON.
 
 use async_graphql::parser::types::DocumentOperations;
-use async_graphql::{BatchResponse, Name, Value};
+use async_graphql::{BatchResponse, Name, ServerError, Value};
 use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use serde_json::json;
 
 use super::protocol::{Media, answer};
 use super::request::Refusal;
@@ -136,7 +135,7 @@ impl Table {
         response: BatchResponse,
     ) -> (StatusCode, Bytes, bool, Option<HeaderValue>) {
         let media = Media::Csv { bom: self.bom };
-        let (one, selection) = match (response, &self.selection) {
+        let (mut one, selection) = match (response, &self.selection) {
             (BatchResponse::Single(one), Some(selection)) if one.errors.is_empty() => {
                 (one, selection)
             }
@@ -148,16 +147,15 @@ impl Table {
         let sheet = match Sheet::of(&one.data, selection) {
             Ok(sheet) => sheet,
             Err(unfit) => {
-                let body = json!({
-                    "data": one.data,
-                    "errors": [{ "message": unfit.to_string(), "extensions": { "code": unfit.code() } }],
-                });
-                return (
-                    StatusCode::BAD_REQUEST,
-                    Bytes::from(body.to_string()),
-                    false,
-                    None,
-                );
+                // No place in the document to point at: no `locations`.
+                let mut error = ServerError::new(unfit.to_string(), None);
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", unfit.code());
+                one.errors.push(error);
+                let (status, bytes, _) = answer(BatchResponse::Single(one), media);
+                return (status, bytes, false, None);
             }
         };
         let bytes = match sheet.write(self.bom) {
@@ -401,6 +399,7 @@ fn cell(value: &Value) -> String {
 mod tests {
     use super::*;
     use async_graphql::parser::parse_query;
+    use serde_json::json;
 
     fn sheet(query: &str, data: serde_json::Value) -> Result<Sheet, Unfit> {
         let document = parse_query(query).expect("parses");
