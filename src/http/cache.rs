@@ -51,6 +51,8 @@ pub struct Entry {
     pub body: Bytes,
     /// Its `ETag` (answers to GET).
     pub etag: Option<HeaderValue>,
+    /// Its `Content-Disposition` (a CSV's file name).
+    pub disposition: Option<HeaderValue>,
 }
 
 #[derive(Clone)]
@@ -205,6 +207,7 @@ mod tests {
             status: StatusCode::OK,
             body: Bytes::from_static(body.as_bytes()),
             etag: None,
+            disposition: None,
         }
     }
 

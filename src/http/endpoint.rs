@@ -1,7 +1,8 @@
 //! `/graphql` as the GraphQL-over-HTTP specification has it.
 //!
 //! The protocol (media types, statuses, caching headers) is
-//! `super::protocol`; reading the request, `super::request`.
+//! `super::protocol`; reading the request, `super::request`; answers as
+//! CSV tables, `super::csv`.
 //!
 //! An answer kept by `super::cache` for the same request at the same data
 //! version is sent again without running anything else.
@@ -29,6 +30,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::cache::{Entry, Key};
+use super::csv::Table;
 use super::limits::Limits;
 use super::metrics::OperationSlot;
 use super::protocol::{
@@ -71,15 +73,27 @@ pub async fn graphql(
         tracing::Span::current().record("operation", name.as_str());
         slot.set(name);
     }
-    let Some(media) = negotiate(&headers) else {
-        return refuse(
-            StatusCode::NOT_ACCEPTABLE,
-            Media::Json,
-            "NOT_ACCEPTABLE",
-            format!(
-                "this endpoint answers {GRAPHQL_RESPONSE_JSON} or application/json; adjust the Accept header"
-            ),
-        );
+    // A GET link may ask for CSV itself: spreadsheets cannot set `Accept`.
+    let in_url = match &params {
+        Some(_) => super::csv::asked_in_url(uri.query()),
+        None => Ok(None),
+    };
+    let media = match in_url {
+        Ok(Some(media)) => media,
+        Ok(None) => match negotiate(&headers) {
+            Some(media) => media,
+            None => {
+                return refuse(
+                    StatusCode::NOT_ACCEPTABLE,
+                    Media::Json,
+                    "NOT_ACCEPTABLE",
+                    format!(
+                        "this endpoint answers {GRAPHQL_RESPONSE_JSON}, application/json or text/csv; adjust the Accept header"
+                    ),
+                );
+            }
+        },
+        Err((status, code, message)) => return refuse(status, Media::Json, code, message),
     };
     // An answer kept for this very request at the current data version is
     // sent again as it is.
@@ -123,7 +137,8 @@ pub async fn graphql(
             .increment(1);
             if let Some(kept) = kept {
                 let revalidate = wanted.get.then_some((&headers, kept.etag));
-                return finish(kept.status, kept.body, statements, media, revalidate);
+                let response = finish(kept.status, kept.body, statements, media, revalidate);
+                return super::csv::disposed(response, kept.disposition);
             }
             key = Some(wanted);
         }
@@ -150,11 +165,26 @@ pub async fn graphql(
     let mut persisted = state.persisted.resolve(request).await;
     statements += persisted.statements;
     let missing = persisted.missing;
-    let checked = Checked::new(
+    let mut checked = Checked::new(
         persisted.batch,
         std::mem::take(&mut persisted.operations),
         &state.limits,
     );
+    // A CSV answer is one operation's table, laid out from its selection.
+    let table = match media {
+        Media::Csv { .. } if checked.batch => {
+            let (status, code, message) = super::csv::batch_refused();
+            return refuse(status, media, code, message);
+        }
+        Media::Csv { bom } => {
+            let one = checked
+                .operations
+                .first_mut()
+                .and_then(|one| one.as_mut().ok());
+            Some(Table::of(one, bom))
+        }
+        _ => None,
+    };
     // Room to run, for what the answer may hold; a kept answer above took
     // none. Refused at once (503) when there is none to wait for.
     let admitted = match &state.budget {
@@ -184,7 +214,13 @@ pub async fn graphql(
     };
     statements += executed;
     statements += persisted.register(&state.persisted, &response).await;
-    let (status, bytes, complete) = answer(response, media);
+    let (status, bytes, complete, disposition) = match &table {
+        Some(table) => table.answer(response),
+        None => {
+            let (status, bytes, complete) = answer(response, media);
+            (status, bytes, complete, None)
+        }
+    };
     // The answer is bytes now: what it held is freed.
     drop(admitted);
     let etag = cacheable.then(|| etag_of(&bytes)).flatten();
@@ -195,6 +231,7 @@ pub async fn graphql(
                 status,
                 body: bytes.clone(),
                 etag: etag.clone(),
+                disposition: disposition.clone(),
             },
         );
     }
@@ -211,7 +248,7 @@ pub async fn graphql(
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    response
+    super::csv::disposed(response, disposition)
 }
 
 /// A request's operations, each checked against the limits before anything

@@ -7,13 +7,14 @@
 //! GraphQL-over-HTTP rules in `protocol`), answers kept between imports are
 //! [`cache`]'s, documents stored and named by their hash [`persisted`]'s,
 //! what a query may ask is [`limits`]'s, how much runs at once
-//! [`admission`]'s, the answer's field order [`response_order`]'s and the
-//! playground [`graphiql`]'s. This module adds
+//! [`admission`]'s, the answer's field order [`response_order`]'s, answers
+//! as CSV tables `csv`'s and the playground [`graphiql`]'s. This module adds
 //! the layers every response gets: request ids, a log span per request,
 //! CORS, compression and the body size limit.
 
 pub mod admission;
 pub mod cache;
+mod csv;
 pub mod endpoint;
 pub mod graphiql;
 pub mod limits;

@@ -7,9 +7,11 @@
 //! — gets 400 and no `data` (404 for a persisted query's unknown hash, 403
 //! for a document a locked server refuses), and a database that cannot be
 //! reached gets 503; with `application/json` every GraphQL answer is 200;
-//! a client that takes neither gets 406. Answers to GET carry an `ETag`
-//! (their hash) and `Cache-Control`, and a revalidation of an unchanged
-//! answer gets 304.
+//! a client that takes none of them gets 406. With `text/csv` an answer is
+//! a table (`super::csv`), and anything else — an error of any kind — is
+//! answered as `application/graphql-response+json` with an error status.
+//! Answers to GET carry an `ETag` (their hash) and `Cache-Control`, and a
+//! revalidation of an unchanged answer gets 304.
 
 use async_graphql::BatchResponse;
 use axum::body::{Body, Bytes};
@@ -46,6 +48,12 @@ pub(super) const REQUEST_ERRORS: [&str; 12] = [
 pub enum Media {
     GraphqlResponseJson,
     Json,
+    /// A table (`super::csv`), starting with a byte order mark when `bom`
+    /// (asked for only in a GET link's query string, which the response
+    /// cache keys on, so one media name serves both).
+    Csv {
+        bom: bool,
+    },
 }
 
 impl Media {
@@ -53,6 +61,15 @@ impl Media {
         match self {
             Media::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
             Media::Json => "application/json; charset=utf-8",
+            Media::Csv { .. } => "text/csv; charset=utf-8",
+        }
+    }
+
+    /// The media type errors are written in: a CSV's are JSON.
+    pub fn for_errors(self) -> Media {
+        match self {
+            Media::Csv { .. } => Media::GraphqlResponseJson,
+            json => json,
         }
     }
 
@@ -62,7 +79,9 @@ impl Media {
 }
 
 /// Pick the answer's media type from `Accept`; `None` when the client
-/// takes neither JSON type. No `Accept` at all means `application/json`.
+/// takes neither JSON type nor CSV. No `Accept` at all means
+/// `application/json`; CSV only when `text/csv` is named with a higher
+/// quality than any JSON type named beside it (a tie stays JSON).
 pub fn negotiate(headers: &HeaderMap) -> Option<Media> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(Media::Json);
@@ -84,6 +103,20 @@ pub fn negotiate(headers: &HeaderMap) -> Option<Media> {
         return Some(Media::Json);
     }
     let takes = |media: &str| ranges.iter().any(|(m, _)| m == media);
+    let quality = |media: &str| {
+        ranges
+            .iter()
+            .filter(|(m, _)| m == media)
+            .map(|(_, q)| *q)
+            .reduce(f32::max)
+    };
+    if let Some(csv) = quality(super::csv::TEXT_CSV)
+        && [GRAPHQL_RESPONSE_JSON, "application/json"]
+            .iter()
+            .all(|json| quality(json).is_none_or(|q| q < csv))
+    {
+        return Some(Media::Csv { bom: false });
+    }
     if takes(GRAPHQL_RESPONSE_JSON) {
         Some(Media::GraphqlResponseJson)
     } else if takes("application/json") || takes("application/*") || takes("*/*") {
@@ -104,7 +137,7 @@ pub fn refuse(
     let mut response = (status, body.to_string()).into_response();
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, media.content_type());
+        .insert(header::CONTENT_TYPE, media.for_errors().content_type());
     response
 }
 
@@ -161,8 +194,19 @@ fn refused_status(response: &async_graphql::Response) -> StatusCode {
     }
 }
 
-/// The status and body of one GraphQL response.
+/// The status and body of one GraphQL response. Under CSV it is the
+/// errors of one (`super::csv` writes the tables): as
+/// graphql-response+json, and never 200 — 500 when something failed
+/// inside, 400 otherwise.
 fn shape(response: async_graphql::Response, media: Media) -> (StatusCode, Answer) {
+    if let Media::Csv { .. } = media {
+        let internal = codes(&response).any(|c| c == "INTERNAL");
+        return match shape(response, Media::GraphqlResponseJson) {
+            (StatusCode::OK, answer) if internal => (StatusCode::INTERNAL_SERVER_ERROR, answer),
+            (StatusCode::OK, answer) => (StatusCode::BAD_REQUEST, answer),
+            refused => refused,
+        };
+    }
     let data_null = response.data == async_graphql::Value::Null;
     let request_error = never_ran(&response);
     let unavailable = data_null && codes(&response).any(|c| c == "DATABASE_UNAVAILABLE");
@@ -177,7 +221,7 @@ fn shape(response: async_graphql::Response, media: Media) -> (StatusCode, Answer
         Media::GraphqlResponseJson if unavailable => {
             (StatusCode::SERVICE_UNAVAILABLE, Answer::Full(response))
         }
-        Media::GraphqlResponseJson => (StatusCode::OK, Answer::Full(response)),
+        Media::GraphqlResponseJson | Media::Csv { .. } => (StatusCode::OK, Answer::Full(response)),
     }
 }
 
@@ -238,8 +282,13 @@ pub fn finish(
     tracing::Span::current().record("sql_statements", statements);
     metrics::counter!(super::metrics::STATEMENTS).increment(statements as u64);
     let mut response = Response::builder().status(status);
+    // Only a success is in the media asked for; errors are JSON.
+    let written = match status {
+        StatusCode::OK | StatusCode::NOT_MODIFIED => media,
+        _ => media.for_errors(),
+    };
     if let Some(headers) = response.headers_mut() {
-        headers.insert(header::CONTENT_TYPE, media.content_type());
+        headers.insert(header::CONTENT_TYPE, written.content_type());
         headers.insert(SQL_STATEMENTS_HEADER, HeaderValue::from(statements));
         headers.insert(header::VARY, HeaderValue::from_static("accept"));
     }

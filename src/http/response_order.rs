@@ -76,6 +76,12 @@ impl Order {
         }
     }
 
+    /// The response keys of this selection in order, each with its own
+    /// selection (empty for a scalar).
+    pub fn fields(&self) -> impl Iterator<Item = (&Name, &Order)> {
+        self.0.iter()
+    }
+
     /// Put every object of `value` in this order (lists element by element).
     pub fn apply(&self, value: &mut Value) {
         match value {

@@ -352,7 +352,7 @@ async fn statuses_follow_graphql_over_http() {
         let reply = send(
             &t.db,
             &settings,
-            with_accept("text/csv", r#"{"query":"{ __typename }"}"#),
+            with_accept("application/xml", r#"{"query":"{ __typename }"}"#),
         )
         .await;
         assert_eq!(reply.status, StatusCode::NOT_ACCEPTABLE);
