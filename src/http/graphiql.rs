@@ -134,6 +134,9 @@ pub async fn page() -> Html<String> {
 /// or when the pane opens) would leave the focus in its last `first:` box
 /// and the pane scrolled down to it. The page puts the focus in the query
 /// editor just before, which is also where a developer starts typing.
+/// The Explorer sizes its text boxes (the query's name, argument values) in
+/// `ch` of its monospace font, which the boxes use only when told to inherit
+/// it, and as content width, which GraphiQL's `border-box` would cut.
 fn page_opened_on(default_query: &str) -> Html<String> {
     let script = format!(
         r#"
@@ -184,7 +187,8 @@ fn page_opened_on(default_query: &str) -> Html<String> {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <link rel="stylesheet" href="{PREFIX}{css}">
   <link rel="stylesheet" href="{PREFIX}{explorer_css}">
-  <style>body {{ margin: 0; height: 100vh; }} #graphiql {{ height: 100vh; }}</style>
+  <style>body {{ margin: 0; height: 100vh; }} #graphiql {{ height: 100vh; }}
+    .graphiql-explorer-root input {{ font-family: inherit; box-sizing: content-box; }}</style>
 </head>
 <body>
   <div id="graphiql">Loading GraphiQL…</div>
