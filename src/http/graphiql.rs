@@ -134,6 +134,7 @@ pub async fn page() -> Html<String> {
 /// or when the pane opens) would leave the focus in its last `first:` box
 /// and the pane scrolled down to it. The page puts the focus in the query
 /// editor just before, which is also where a developer starts typing.
+///
 /// The Explorer sizes its text boxes (the query's name, argument values) in
 /// `ch` of its monospace font, which the boxes use only when told to inherit
 /// it, and as content width, which GraphiQL's `border-box` would cut.
