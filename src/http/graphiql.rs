@@ -1,6 +1,7 @@
 //! GraphiQL, served whole by this binary: the page and the browser assets it
-//! loads (GraphiQL, React, ReactDOM), embedded at build time from
-//! `assets/graphiql/`, so the IDE works offline and never asks a CDN.
+//! loads (GraphiQL, React, ReactDOM, and the Explorer plugin that builds a
+//! query from ticked fields), embedded at build time from `assets/graphiql/`,
+//! so the IDE works offline and never asks a CDN.
 //!
 //! This module owns the page's HTML and the `/graphiql/{file}` routes; which
 //! requests get the page, and the query it opens on, are `crate::http`'s.
@@ -46,17 +47,25 @@ const GRAPHIQL_CSS: Asset = asset!("graphiql-3.9.0.min.css", CSS);
 const REACT_JS: Asset = asset!("react-18.3.1.production.min.js", JS);
 const REACT_DOM_JS: Asset = asset!("react-dom-18.3.1.production.min.js", JS);
 const GRAPHIQL_JS: Asset = asset!("graphiql-3.9.0.min.js", JS);
+/// `@graphiql/plugin-explorer`: the sidebar's query builder. Its UMD build
+/// uses the React and `@graphiql/react` that the scripts above define.
+const EXPLORER_CSS: Asset = asset!("graphiql-plugin-explorer-3.2.6.css", CSS);
+const EXPLORER_JS: Asset = asset!("graphiql-plugin-explorer-3.2.6.umd.js", JS);
 
 /// Everything under `/graphiql/`: what the page loads, and the licences
 /// that must travel with that code.
-const ASSETS: [Asset; 7] = [
+const ASSETS: [Asset; 11] = [
     GRAPHIQL_CSS,
     REACT_JS,
     REACT_DOM_JS,
     GRAPHIQL_JS,
+    EXPLORER_CSS,
+    EXPLORER_JS,
     asset!("graphiql-3.9.0.LICENSE.txt", TEXT),
     asset!("react-18.3.1.LICENSE.txt", TEXT),
     asset!("react-dom-18.3.1.LICENSE.txt", TEXT),
+    asset!("graphiql-plugin-explorer-3.2.6.LICENSE.txt", TEXT),
+    asset!("graphiql-explorer-0.9.0.LICENSE.txt", TEXT),
 ];
 
 /// The query GraphiQL opens with: the sample's links, both ways.
@@ -99,6 +108,11 @@ const PREFIX: &str = "/graphiql/";
 /// A year, the most `max-age` caches honour: the URLs are versioned.
 const CACHE_FOREVER: &str = "public, max-age=31536000, immutable";
 
+/// The browser's `localStorage` key for the sidebar pane the developer left
+/// open: an empty string when they closed it, absent on a first visit.
+/// GraphiQL 3.9 does not remember it itself.
+const SIDEBAR_KEY: &str = "definiciones:sidebar";
+
 /// The GraphiQL page, opened on [`DEFAULT_QUERY`].
 pub async fn page() -> Html<String> {
     page_opened_on(DEFAULT_QUERY)
@@ -110,15 +124,50 @@ pub async fn page() -> Html<String> {
 /// `/graphql`; its Content-Security-Policy makes the browser refuse anything
 /// else, so a future GraphiQL that reached for a CDN would fail loudly here
 /// rather than quietly need the network.
+///
+/// On a first visit the sidebar shows the Explorer, so a newcomer sees the
+/// schema's fields as boxes to tick beside the example query; later visits
+/// open whichever pane (Explorer, Docs, History or none) was left open.
+///
+/// The Explorer focuses every argument box it draws unless a text area has
+/// the focus, so drawing the example query's tree (when the schema arrives,
+/// or when the pane opens) would leave the focus in its last `first:` box
+/// and the pane scrolled down to it. The page puts the focus in the query
+/// editor just before, which is also where a developer starts typing.
+///
+/// The Explorer sizes its text boxes (the query's name, argument values) in
+/// `ch` of its monospace font, which the boxes use only when told to inherit
+/// it, and as content width, which GraphiQL's `border-box` would cut.
 fn page_opened_on(default_query: &str) -> Html<String> {
     let script = format!(
         r#"
     const fetcher = GraphiQL.createFetcher({{ url: "/graphql" }});
+    const explorer = GraphiQLPluginExplorer.explorerPlugin();
+    let sidebar = null;
+    try {{ sidebar = localStorage.getItem({key}); }} catch (_) {{}}
+    if (sidebar === null) sidebar = explorer.title;
+    const editorFirst = () => {{
+      if (sidebar === explorer.title && !(document.activeElement instanceof HTMLTextAreaElement)) {{
+        document.querySelector(".graphiql-query-editor .CodeMirror")?.CodeMirror?.focus();
+      }}
+    }};
     ReactDOM.createRoot(document.getElementById("graphiql")).render(
-      React.createElement(GraphiQL, {{ fetcher, defaultQuery: {default_query} }})
+      React.createElement(GraphiQL, {{
+        fetcher,
+        defaultQuery: {default_query},
+        plugins: [explorer],
+        visiblePlugin: sidebar || undefined,
+        onSchemaChange: editorFirst,
+        onTogglePluginVisibility: (plugin) => {{
+          sidebar = plugin ? plugin.title : "";
+          try {{ localStorage.setItem({key}, sidebar); }} catch (_) {{}}
+          editorFirst();
+        }},
+      }})
     );
   "#,
-        default_query = script_string(default_query)
+        default_query = script_string(default_query),
+        key = script_string(SIDEBAR_KEY),
     );
     // The inline script is allowed by its hash, not by 'unsafe-inline'.
     let script_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&script));
@@ -138,7 +187,9 @@ fn page_opened_on(default_query: &str) -> Html<String> {
   <title>definiciones — GraphiQL</title>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <link rel="stylesheet" href="{PREFIX}{css}">
-  <style>body {{ margin: 0; height: 100vh; }} #graphiql {{ height: 100vh; }}</style>
+  <link rel="stylesheet" href="{PREFIX}{explorer_css}">
+  <style>body {{ margin: 0; height: 100vh; }} #graphiql {{ height: 100vh; }}
+    .graphiql-explorer-root input {{ font-family: inherit; box-sizing: content-box; }}</style>
 </head>
 <body>
   <div id="graphiql">Loading GraphiQL…</div>
@@ -146,6 +197,7 @@ fn page_opened_on(default_query: &str) -> Html<String> {
   <script src="{PREFIX}{react}"></script>
   <script src="{PREFIX}{react_dom}"></script>
   <script src="{PREFIX}{graphiql}"></script>
+  <script src="{PREFIX}{explorer}"></script>
   <script>{script}</script>
 </body>
 </html>"#,
@@ -153,6 +205,8 @@ fn page_opened_on(default_query: &str) -> Html<String> {
         react = REACT_JS.name,
         react_dom = REACT_DOM_JS.name,
         graphiql = GRAPHIQL_JS.name,
+        explorer_css = EXPLORER_CSS.name,
+        explorer = EXPLORER_JS.name,
     ))
 }
 
@@ -251,7 +305,7 @@ mod tests {
         assert!(!page.contains("http://"), "{page}");
         assert!(!page.contains("https://"), "{page}");
         let refs = references(&page);
-        assert_eq!(refs.len(), 4, "{refs:?}");
+        assert_eq!(refs.len(), 6, "{refs:?}");
         for url in refs {
             assert!(url.starts_with(PREFIX), "{url} is not one of ours");
         }
@@ -283,6 +337,8 @@ mod tests {
             "graphiql-3.9.0.LICENSE.txt",
             "react-18.3.1.LICENSE.txt",
             "react-dom-18.3.1.LICENSE.txt",
+            "graphiql-plugin-explorer-3.2.6.LICENSE.txt",
+            "graphiql-explorer-0.9.0.LICENSE.txt",
         ] {
             let response = get(&format!("{PREFIX}{name}")).await;
             assert_eq!(response.status(), StatusCode::OK, "{name}");
@@ -335,7 +391,7 @@ mod tests {
         let Html(page) = page_opened_on(hostile);
         assert!(!page.contains("alert(1)</script>"), "{page}");
         assert!(!page.contains("<!--"), "{page}");
-        assert_eq!(page.matches("</script>").count(), 4, "{page}");
+        assert_eq!(page.matches("</script>").count(), 5, "{page}");
         let literal = script_string(hostile);
         let back: String = serde_json::from_str(&literal).expect("the literal is JSON");
         assert_eq!(back, hostile);

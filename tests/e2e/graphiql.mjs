@@ -10,76 +10,13 @@
 //
 // Exits 0 and writes the screenshot on success; exits 1 with the reason
 // otherwise (2 on bad usage). Requests to any host but the loopback are
-// aborted before they leave and fail the run. CHROMIUM overrides the
-// browser (/usr/bin/chromium); E2E_TIMEOUT_MS each wait (30 s).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { chromium } from 'playwright-core';
+// aborted before they leave and fail the run (see offline.mjs).
+import { baseAndScreenshot, editorText, graphiqlReady, runOffline, screenshotTo, TIMEOUT_MS } from './offline.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const EXPECTED = ['Diálogos con la sociedad civil.', '"totalCount"'];
-const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 30_000);
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const { base, screenshot } = baseAndScreenshot('graphiql.mjs');
 
-const [base, screenshot] = process.argv.slice(2);
-if (!base || !screenshot) {
-  console.error('usage: node graphiql.mjs BASE_URL SCREENSHOT.png');
-  process.exit(2);
-}
-
-const remote = [];
-const problems = [];
-let browser;
-
-function isRemote(url) {
-  const { protocol, hostname } = new URL(url);
-  if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return false;
-  return !LOCAL_HOSTS.has(hostname);
-}
-
-async function run() {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: TIMEOUT_MS,
-  });
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    deviceScaleFactor: 1,
-  });
-  // Offline means offline: nothing but the loopback gets out.
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (isRemote(url)) {
-      remote.push(url);
-      return route.abort('blockedbyclient');
-    }
-    return route.continue();
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    const text = message.text();
-    if (message.type() === 'error' && !text.includes('favicon.ico')) {
-      problems.push(`console error: ${text}`);
-    }
-  });
-  page.on('response', (response) => {
-    const url = new URL(response.url());
-    if (response.status() >= 400 && url.pathname !== '/favicon.ico') {
-      problems.push(`${response.status()} for ${response.request().method()} ${response.url()}`);
-    }
-  });
-
+await runOffline('graphiql e2e', async (page) => {
   // GraphiQL introspects the schema as soon as it loads.
   const introspected = page.waitForResponse(
     (r) => new URL(r.url()).pathname === '/graphql' && r.request().method() === 'POST'
@@ -96,20 +33,8 @@ async function run() {
     throw new Error(`GET ${base}/graphql with Accept: text/html gave ${type}, not the GraphiQL page`);
   }
 
+  await graphiqlReady(page, 'query Enlaces');
   const execute = page.locator('button.graphiql-execute-button');
-  await execute.waitFor({ state: 'visible', timeout: TIMEOUT_MS }).catch(() => {
-    throw new Error(`GraphiQL did not render within ${TIMEOUT_MS / 1000} s`);
-  });
-  // The editor holds the default query once GraphiQL is ready.
-  await page
-    .waitForFunction(
-      () => document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue().includes('query Enlaces'),
-      null,
-      { timeout: TIMEOUT_MS },
-    )
-    .catch(() => {
-      throw new Error('the query editor never showed the default query (query Enlaces)');
-    });
 
   // Before any click: the schema arrived whole, and nothing shows an error.
   const schemaReply = await introspected.catch(() => {
@@ -134,9 +59,7 @@ async function run() {
       throw new Error(`the docs explorer's Query lacks ${field}: ${listed.join(', ')}`);
     }
   }
-  const onLoad = await page.evaluate(
-    () => document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue() ?? '',
-  );
+  const onLoad = await editorText(page, '.graphiql-response');
   if (onLoad.trim() !== '') {
     throw new Error(`before any click the result pane shows:\n${onLoad.slice(0, 1000)}`);
   }
@@ -154,12 +77,7 @@ async function run() {
     throw new Error(`POST /graphql answered ${graphql.status()}: ${await graphql.text()}`);
   }
 
-  // CodeMirror draws only the visible lines; ask it for the whole text.
-  const resultText = () =>
-    page.evaluate(() => {
-      const editor = document.querySelector('.graphiql-response .CodeMirror');
-      return editor?.CodeMirror?.getValue() ?? editor?.textContent ?? '';
-    });
+  const resultText = () => editorText(page, '.graphiql-response');
   await page
     .waitForFunction(
       (expected) => {
@@ -178,8 +96,7 @@ async function run() {
     throw new Error(`the result has errors:\n${result.slice(0, 2000)}`);
   }
 
-  mkdirSync(dirname(screenshot), { recursive: true });
-  await page.screenshot({ path: screenshot });
+  await screenshotTo(page, screenshot);
 
   // Typing offers the schema's fields.
   await page.locator('.graphiql-query-editor .CodeMirror').click();
@@ -194,24 +111,6 @@ async function run() {
   if (!offered.some((hint) => hint.trim() === 'partidas')) {
     throw new Error(`typing \`{ part\` offered ${offered.join(', ')}, not partidas`);
   }
-}
 
-let failure;
-try {
-  await run();
-} catch (error) {
-  failure = error;
-} finally {
-  await browser?.close().catch(() => {});
-}
-
-if (remote.length > 0) {
-  problems.push(`requests for other hosts than this machine (aborted before they left): ${[...new Set(remote)].join(', ')}`);
-}
-if (failure || problems.length > 0) {
-  console.error('graphiql e2e: FAILED');
-  if (failure) console.error(`  ${failure.message ?? failure}`);
-  for (const problem of problems) console.error(`  ${problem}`);
-  process.exit(1);
-}
-console.log(`graphiql e2e: ok, ${base}/graphql ran the default query; screenshot at ${screenshot}`);
+  return `ok, ${base}/graphql ran the default query; screenshot at ${screenshot}`;
+});
