@@ -12,7 +12,8 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, InputObject, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
 
-use super::filters::periodo;
+use super::error::bad_input;
+use super::filters::{ListFilter, ObjetivoInstitucionalFilter, periodo};
 use super::grupos::{AgruparPor, GrupoEstadisticas};
 use super::values::Periodo;
 use crate::loaders::estadisticas::{Counts, FichaCounts, MinisterioCounts};
@@ -30,10 +31,21 @@ pub struct EstadisticasFilter {
     pub capitulo: Option<String>,
     /// Only this período: a year inside it (`"2025"`) or exact (`"2024-2026"`).
     pub periodo: Option<String>,
+    /// Only períodos that reach this year or later; with `periodoHasta`, a
+    /// range of años (instead of `periodo`).
+    pub periodo_desde: Option<i32>,
+    /// Only períodos that start in this year or earlier.
+    pub periodo_hasta: Option<i32>,
+    /// Only the institutional objectives this filter keeps (any condition
+    /// of the objectives' list: tipo, gender, links, `and`/`or`/`not`…),
+    /// and what follows them: the fichas and servicios that hold them, the
+    /// productos that serve them and the links they have.
+    pub objetivos_institucionales: Option<ObjetivoInstitucionalFilter>,
 }
 
 impl EstadisticasFilter {
-    fn filtro(&self) -> Result<Filtro> {
+    /// The selection of fichas, and the objectives' own filter if any.
+    fn filtro(&self) -> Result<(Filtro, Option<Filtro>)> {
         let partidas = match (&self.partida, &self.partidas) {
             (None, None) => None,
             (one, many) => Some(
@@ -43,12 +55,28 @@ impl EstadisticasFilter {
                     .collect::<Vec<_>>(),
             ),
         };
-        Ok(Filtro {
+        let range = (self.periodo_desde.is_some() || self.periodo_hasta.is_some())
+            .then_some(PeriodoFiltro::Range(self.periodo_desde, self.periodo_hasta));
+        let periodo = match (self.periodo.as_deref().map(periodo).transpose()?, range) {
+            (Some(_), Some(_)) => {
+                return Err(bad_input(
+                    "give `periodo` or a range (`periodoDesde`, `periodoHasta`), not both",
+                ));
+            }
+            (one, other) => one.or(other),
+        };
+        let objetivos = self
+            .objetivos_institucionales
+            .as_ref()
+            .map(ListFilter::filtro)
+            .transpose()?;
+        let fichas = Filtro {
             partidas,
             capitulo: self.capitulo.clone(),
-            periodo: self.periodo.as_deref().map(periodo).transpose()?,
+            periodo,
             ..Filtro::default()
-        })
+        };
+        Ok((fichas, objetivos))
     }
 }
 
@@ -133,6 +161,8 @@ pub struct Conteo {
 pub struct Estadisticas {
     #[graphql(skip)]
     filtro: Filtro,
+    #[graphql(skip)]
+    objetivos: Option<Filtro>,
     #[graphql(skip)]
     agrupar_por: Vec<AgruparPor>,
     /// Partidas with a ficha or ministry objectives in the selection.
@@ -294,6 +324,7 @@ impl Conteos {
             .collect();
         Estadisticas {
             filtro: Filtro::default(),
+            objetivos: None,
             agrupar_por: Vec::new(),
             partidas: total.partidas.len() as i64,
             conteo: total.conteo(),
@@ -328,12 +359,65 @@ impl Estadisticas {
         agrupar_por: Vec<AgruparPor>,
     ) -> Result<Estadisticas> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let filtro = filter.filtro()?;
-        let estadisticas = Conteos::load(db, &filtro).await?.estadisticas();
+        let (filtro, objetivos) = filter.filtro()?;
+        let estadisticas = match &objetivos {
+            // The sums kept per partida count whole fichas; the objectives'
+            // own conditions are counted by the database, group by group.
+            Some(objetivos) => Self::of_objetivos(ctx, &filtro, objetivos).await?,
+            None => Conteos::load(db, &filtro).await?.estadisticas(),
+        };
         Ok(Estadisticas {
             filtro,
+            objetivos,
             agrupar_por,
             ..estadisticas
+        })
+    }
+
+    /// The counts of the objectives `objetivos` keeps in the selection
+    /// `fichas`: in total, per partida and per período.
+    async fn of_objetivos(
+        ctx: &Context<'_>,
+        fichas: &Filtro,
+        objetivos: &Filtro,
+    ) -> Result<Estadisticas> {
+        let load = |dims: &'static [AgruparPor]| {
+            GrupoEstadisticas::load(ctx, fichas, Some(objetivos), dims)
+        };
+        let total = load(&[]).await?.into_iter().next();
+        let por_partida = load(&[AgruparPor::Partida]).await?;
+        let por_periodo = load(&[AgruparPor::Periodo]).await?;
+        let mut partidas = Vec::with_capacity(por_partida.len());
+        for grupo in &por_partida {
+            let Some(id) = grupo.partida_id() else {
+                continue;
+            };
+            let partida = super::types::load::<entity::partida::Entity>(ctx, id).await?;
+            partidas.push(EstadisticasDePartida {
+                codigo: partida.codigo,
+                nombre: partida.nombre,
+                partida_id: id,
+                conteo: grupo.conteo(),
+            });
+        }
+        Ok(Estadisticas {
+            partidas: por_partida.len() as i64,
+            conteo: total.map(|t| t.conteo()).unwrap_or_default(),
+            por_partida: partidas,
+            por_periodo: por_periodo
+                .iter()
+                .filter_map(|grupo| {
+                    Some(EstadisticasDePeriodo {
+                        periodo: grupo.periodo?,
+                        // The partidas of a período are not grouped here:
+                        // those of its objectives' servicios.
+                        partidas: grupo.partidas,
+                        servicios: grupo.servicios,
+                        recuento: grupo.conteo().recuento,
+                    })
+                })
+                .collect(),
+            ..Estadisticas::default()
         })
     }
 }
@@ -344,7 +428,13 @@ impl Estadisticas {
     /// (one group, the whole selection, when it names none), in the order
     /// of their keys. Computed only when asked for.
     async fn grupos(&self, ctx: &Context<'_>) -> Result<Vec<GrupoEstadisticas>> {
-        GrupoEstadisticas::load(ctx, &self.filtro, &self.agrupar_por).await
+        GrupoEstadisticas::load(
+            ctx,
+            &self.filtro,
+            self.objetivos.as_ref(),
+            &self.agrupar_por,
+        )
+        .await
     }
 }
 

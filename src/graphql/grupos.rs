@@ -8,7 +8,8 @@ use entity::{partida, servicio};
 use sea_orm::DatabaseConnection;
 
 use super::estadisticas::{
-    ConteoEnlaces, ConteoObjetivosInstitucionales, ConteoObjetivosMinisteriales, ConteoProductos,
+    Conteo, ConteoEnlaces, ConteoObjetivosInstitucionales, ConteoObjetivosMinisteriales,
+    ConteoProductos, Recuento,
 };
 use super::types::{Partida, Servicio, load, loader};
 use super::values::{Periodo, TipoObjetivo};
@@ -65,6 +66,8 @@ pub struct GrupoEstadisticas {
     pub enfoque_genero: Option<bool>,
     /// The objectives' climate change mark, when grouped by it.
     pub cambio_climatico: Option<bool>,
+    /// Partidas with a ficha in the group.
+    pub partidas: i64,
     /// Servicios with a ficha in the group.
     pub servicios: i64,
     /// Fichas in the group.
@@ -104,6 +107,27 @@ impl GrupoEstadisticas {
     }
 }
 
+impl GrupoEstadisticas {
+    /// The group's partida, when keyed by it.
+    pub fn partida_id(&self) -> Option<i32> {
+        self.clave.partida
+    }
+
+    /// Its counts, as `estadisticas` shows them for a selection.
+    pub fn conteo(&self) -> Conteo {
+        Conteo {
+            servicios: self.servicios,
+            recuento: Recuento {
+                fichas: self.fichas,
+                objetivos_ministeriales: self.objetivos_ministeriales,
+                objetivos_institucionales: self.objetivos_institucionales,
+                productos: self.productos,
+                enlaces: self.enlaces,
+            },
+        }
+    }
+}
+
 fn share(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
@@ -120,6 +144,7 @@ impl GrupoEstadisticas {
             tipo,
             enfoque_genero: clave.enfoque_genero,
             cambio_climatico: clave.cambio_climatico,
+            partidas: g.partidas,
             servicios: g.servicios,
             fichas: g.fichas,
             objetivos_ministeriales: ConteoObjetivosMinisteriales {
@@ -156,13 +181,14 @@ impl GrupoEstadisticas {
     pub async fn load(
         ctx: &Context<'_>,
         filter: &Filtro,
+        objetivos: Option<&Filtro>,
         dims: &[AgruparPor],
     ) -> Result<Vec<GrupoEstadisticas>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let mut dims: Vec<Dimension> = dims.iter().map(|&d| d.into()).collect();
         dims.sort();
         dims.dedup();
-        let grupos = grupos(db, filter, &dims).await?;
+        let grupos = grupos(db, filter, objetivos, &dims).await?;
         // The codes, through the request's loader: the rows the client
         // asks for in `partida` and `servicio` are then already loaded.
         let loader = loader(ctx)?;

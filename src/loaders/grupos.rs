@@ -14,12 +14,14 @@
 //! partida) and período, every one of the selection's when it is keyed by
 //! neither.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use super::LoadError;
+use super::condition::{Entidad, Names, condition};
 use super::filter::{AsAlias, Filtro, col};
 use super::paging::get;
 
@@ -73,6 +75,8 @@ pub struct Clave {
 /// What one group counts.
 #[derive(Debug, Clone, Default)]
 pub struct Grupo {
+    /// Partidas.
+    pub partidas: i64,
     /// Fichas.
     pub fichas: i64,
     /// Servicios.
@@ -176,19 +180,31 @@ fn clave(row: &QueryResult) -> Result<Clave, LoadError> {
     })
 }
 
-/// Join `fichas f` and `servicios s` to `table`'s `ficha_id` and keep the
-/// selection's partidas, capítulo and período.
-fn selected(query: &mut SelectStatement, table: &'static str, filter: &Filtro) {
+/// Join `fichas f` and `servicios s` to the objectives `oi` and keep the
+/// selection's partidas, capítulo and período, and the objectives
+/// `objetivos` keeps (its conditions on the partida read `p`).
+fn selected(query: &mut SelectStatement, filter: &Filtro, objetivos: Option<&Filtro>) {
     query
         .inner_join(
             Alias::new("fichas").aliased("f"),
-            col("f", "id").equals((table, "ficha_id")),
+            col("f", "id").equals(("oi", "ficha_id")),
         )
         .inner_join(
             Alias::new("servicios").aliased("s"),
             col("s", "id").equals(("f", "servicio_id")),
         );
     within(query, filter, "f");
+    if let Some(objetivos) = objetivos {
+        if objetivos.needs_context() {
+            query.inner_join(
+                Alias::new("partidas").aliased("p"),
+                col("p", "id").equals(("s", "partida_id")),
+            );
+        }
+        let next = Cell::new(0);
+        let names = Names::outer(Entidad::Institucional, &next);
+        query.cond_where(condition(Entidad::Institucional, objetivos, &names));
+    }
 }
 
 /// The selection's partidas (of `s`), capítulo and período (of `periodo`).
@@ -220,19 +236,25 @@ fn count(expr: &str) -> Expr {
     Expr::cust(format!("CAST(COUNT({expr}) AS BIGINT)"))
 }
 
-/// The groups of the selection `filter` makes, by `dims`, in key order.
+/// The groups of the selection `filter` makes (its partidas, capítulo and
+/// período), by `dims`, in key order. With `objetivos`, only the
+/// institutional objectives it keeps count, and what follows them: the
+/// fichas and servicios that hold them, the productos and ministry
+/// objectives they are linked to.
 pub async fn grupos(
     db: &impl ConnectionTrait,
     filter: &Filtro,
+    objetivos: Option<&Filtro>,
     dims: &[Dimension],
 ) -> Result<BTreeMap<Clave, Grupo>, LoadError> {
     let mut grupos: BTreeMap<Clave, Grupo> = BTreeMap::new();
-    let by_objective = dims.iter().any(|d| d.of_objective());
+    let by_objective = objetivos.is_some() || dims.iter().any(|d| d.of_objective());
 
     // 1. The institutional objectives, each with its links counted.
     let mut query = Query::select();
     keys(&mut query, dims, "f", Some("oi"));
     query
+        .expr_as(count("DISTINCT s.partida_id"), "partidas")
         .expr_as(count("DISTINCT f.id"), "fichas")
         .expr_as(count("DISTINCT f.servicio_id"), "servicios")
         .expr_as(count("*"), "objetivos")
@@ -256,9 +278,10 @@ pub async fn grupos(
             "enlaces_productos",
         )
         .from_as(Alias::new("objetivos_institucionales"), Alias::new("oi"));
-    selected(&mut query, "oi", filter);
+    selected(&mut query, filter, objetivos);
     for row in db.query_all(&query).await? {
         let g = grupos.entry(clave(&row)?).or_default();
+        g.partidas = get(&row, "partidas")?;
         g.fichas = get(&row, "fichas")?;
         g.servicios = get(&row, "servicios")?;
         g.objetivos = get(&row, "objetivos")?;
@@ -280,6 +303,7 @@ pub async fn grupos(
             .expr_as(Expr::cust("CAST(0 AS BIGINT)"), "sin_objetivos")
             .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "fichas")
             .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "servicios")
+            .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "partidas")
             .from_as(
                 Alias::new("producto_objetivo_institucional"),
                 Alias::new("l"),
@@ -292,7 +316,7 @@ pub async fn grupos(
                 Alias::new("productos").aliased("pr"),
                 col("pr", "id").equals(("l", "producto_id")),
             );
-        selected(&mut query, "oi", filter);
+        selected(&mut query, filter, objetivos);
     } else {
         keys(&mut query, dims, "f", None);
         query
@@ -303,6 +327,7 @@ pub async fn grupos(
             )
             .expr_as(count("DISTINCT f.id"), "fichas")
             .expr_as(count("DISTINCT f.servicio_id"), "servicios")
+            .expr_as(count("DISTINCT s.partida_id"), "partidas")
             .from_as(Alias::new("fichas"), Alias::new("f"))
             .inner_join(
                 Alias::new("servicios").aliased("s"),
@@ -323,6 +348,7 @@ pub async fn grupos(
         if let Some(fichas) = get::<Option<i64>>(&row, "fichas")? {
             g.fichas = fichas;
             g.servicios = get(&row, "servicios")?;
+            g.partidas = get(&row, "partidas")?;
         }
     }
 
@@ -385,7 +411,7 @@ pub async fn grupos(
             Alias::new("objetivos_institucionales").aliased("oi"),
             col("oi", "id").equals(("l", "objetivo_institucional_id")),
         );
-    selected(&mut query, "oi", filter);
+    selected(&mut query, filter, objetivos);
     for row in db.query_all(&query).await? {
         if let Some(g) = grupos.get_mut(&clave(&row)?) {
             g.ministeriales_servidos = get(&row, "servidos")?;

@@ -193,3 +193,47 @@ async fn grouping_costs_the_same_statements_however_many_groups() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn estadisticas_take_the_objectives_filter_and_a_range_of_anos() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let counts = "partidas servicios fichas objetivosInstitucionales { total sinProductos } productos { total }
+            enlaces { productoInstitucional } porPartida { codigo objetivosInstitucionales { total } }
+            porPeriodo { periodo { desde } objetivosInstitucionales { total } }";
+        let answer = query(
+            &t.db,
+            &format!(
+                r#"{{ estrategicos: estadisticas(filter: {{ partida: "20", objetivosInstitucionales: {{ tipo: ESTRATEGICO }} }}) {{ {counts} }}
+                     gestion: estadisticas(filter: {{ objetivosInstitucionales: {{ not: {{ tipo: ESTRATEGICO }} }} }}) {{ {counts} }}
+                     discriminacion: estadisticas(filter: {{ objetivosInstitucionales: {{ objetivosMinisteriales: {{ search: "discriminacion" }} }} }}) {{ {counts} }}
+                     desde2026: estadisticas(filter: {{ periodoDesde: 2026 }}) {{ fichas objetivosInstitucionales {{ total }} }}
+                     desde2027: estadisticas(filter: {{ periodoDesde: 2027 }}) {{ fichas objetivosInstitucionales {{ total }} }}
+                     hasta2023: estadisticas(filter: {{ periodoHasta: 2023 }}) {{ fichas }} }}"#
+            ),
+        )
+        .await;
+        let data = answer.data();
+        let e = &data["estrategicos"];
+        assert_eq!(e["objetivosInstitucionales"], json!({ "total": 6, "sinProductos": 0 }), "{}", t.backend);
+        assert_eq!(e["productos"]["total"], 10);
+        assert_eq!(e["enlaces"]["productoInstitucional"], 10);
+        assert_eq!((e["partidas"].clone(), e["servicios"].clone(), e["fichas"].clone()), (json!(1), json!(1), json!(1)));
+        assert_eq!(e["porPartida"], json!([{ "codigo": "20", "objetivosInstitucionales": { "total": 6 } }]));
+        assert_eq!(e["porPeriodo"], json!([{ "periodo": { "desde": 2024 }, "objetivosInstitucionales": { "total": 6 } }]));
+        let g = &data["gestion"];
+        assert_eq!(g["objetivosInstitucionales"], json!({ "total": 3, "sinProductos": 3 }));
+        assert_eq!(g["productos"]["total"], 0, "no producto serves them");
+        let d = &data["discriminacion"];
+        assert_eq!(d["objetivosInstitucionales"]["total"], 1);
+        assert_eq!(d["productos"]["total"], 1);
+        assert_eq!(data["desde2026"], json!({ "fichas": 1, "objetivosInstitucionales": { "total": 9 } }));
+        assert_eq!(data["desde2027"], json!({ "fichas": 0, "objetivosInstitucionales": { "total": 0 } }));
+        assert_eq!(data["hasta2023"], json!({ "fichas": 0 }));
+
+        let refused = query(&t.db, r#"{ estadisticas(filter: { periodo: "2025", periodoDesde: 2024 }) { fichas } }"#).await;
+        assert_eq!(refused.code(), "BAD_USER_INPUT");
+        assert!(refused.message().contains("not both"), "{}", refused.message());
+    })
+    .await;
+}
