@@ -15,7 +15,7 @@ use super::types::{Partida, Servicio, load, loader};
 use super::values::{Periodo, TipoObjetivo};
 use crate::loaders::ById;
 use crate::loaders::Filtro;
-use crate::loaders::grupos::{Clave, Dimension, Grupo, grupos};
+use crate::loaders::grupos::{Clave, Dimensiones, Grupo, grupos};
 
 /// A dimension `estadisticas` can group its counts by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -34,16 +34,16 @@ pub enum AgruparPor {
     CambioClimatico,
 }
 
-impl From<AgruparPor> for Dimension {
-    fn from(value: AgruparPor) -> Self {
-        match value {
-            AgruparPor::Partida => Dimension::Partida,
-            AgruparPor::Servicio => Dimension::Servicio,
-            AgruparPor::Periodo => Dimension::Periodo,
-            AgruparPor::Tipo => Dimension::Tipo,
-            AgruparPor::EnfoqueGenero => Dimension::EnfoqueGenero,
-            AgruparPor::CambioClimatico => Dimension::CambioClimatico,
-        }
+/// The dimensions a list of `AgruparPor` names (each once, in any order).
+fn dimensiones(dims: &[AgruparPor]) -> Dimensiones {
+    let has = |d: AgruparPor| dims.contains(&d);
+    Dimensiones {
+        partida: has(AgruparPor::Partida),
+        servicio: has(AgruparPor::Servicio),
+        periodo: has(AgruparPor::Periodo),
+        tipo: has(AgruparPor::Tipo),
+        enfoque_genero: has(AgruparPor::EnfoqueGenero),
+        cambio_climatico: has(AgruparPor::CambioClimatico),
     }
 }
 
@@ -185,10 +185,7 @@ impl GrupoEstadisticas {
         dims: &[AgruparPor],
     ) -> Result<Vec<GrupoEstadisticas>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let mut dims: Vec<Dimension> = dims.iter().map(|&d| d.into()).collect();
-        dims.sort();
-        dims.dedup();
-        let grupos = grupos(db, filter, objetivos, &dims).await?;
+        let grupos = grupos(db, filter, objetivos, dimensiones(dims)).await?;
         // The codes, through the request's loader: the rows the client
         // asks for in `partida` and `servicio` are then already loaded.
         let loader = loader(ctx)?;

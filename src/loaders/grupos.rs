@@ -25,30 +25,27 @@ use super::condition::{Entidad, Names, condition};
 use super::filter::{AsAlias, Filtro, col};
 use super::paging::get;
 
-/// What groups can be keyed by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dimension {
+/// What groups are keyed by: each dimension, grouped by or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Dimensiones {
     /// The partida.
-    Partida,
+    pub partida: bool,
     /// The servicio.
-    Servicio,
+    pub servicio: bool,
     /// The período.
-    Periodo,
+    pub periodo: bool,
     /// The objective's tipo.
-    Tipo,
+    pub tipo: bool,
     /// The objective's gender focus.
-    EnfoqueGenero,
+    pub enfoque_genero: bool,
     /// The objective's climate change mark.
-    CambioClimatico,
+    pub cambio_climatico: bool,
 }
 
-impl Dimension {
-    /// Whether the dimension is the institutional objective's own.
+impl Dimensiones {
+    /// Whether one of the dimensions is the institutional objective's own.
     fn of_objective(self) -> bool {
-        matches!(
-            self,
-            Dimension::Tipo | Dimension::EnfoqueGenero | Dimension::CambioClimatico
-        )
+        self.tipo || self.enfoque_genero || self.cambio_climatico
     }
 }
 
@@ -117,11 +114,10 @@ pub struct Grupo {
 /// table, and the objective (when the statement has one).
 fn keys(
     query: &mut SelectStatement,
-    dims: &[Dimension],
+    dims: Dimensiones,
     periodo: &'static str,
     objective: Option<&'static str>,
 ) {
-    let has = |d: Dimension| dims.contains(&d);
     let mut key = |name: &str, expr: Option<Expr>| {
         let expr = expr.unwrap_or_else(|| Expr::cust("NULL"));
         query.expr_as(expr.clone(), Alias::new(name));
@@ -129,35 +125,19 @@ fn keys(
             query.add_group_by([expr]);
         }
     };
-    key(
-        "k_partida",
-        has(Dimension::Partida).then(|| col("s", "partida_id")),
-    );
-    key(
-        "k_servicio",
-        has(Dimension::Servicio).then(|| col("s", "id")),
-    );
-    key(
-        "k_sp",
-        has(Dimension::Servicio).then(|| col("s", "partida_id")),
-    );
-    key(
-        "k_desde",
-        has(Dimension::Periodo).then(|| col(periodo, "desde")),
-    );
-    key(
-        "k_hasta",
-        has(Dimension::Periodo).then(|| col(periodo, "hasta")),
-    );
-    let of = |d: Dimension, column: &'static str| {
-        objective.filter(|_| has(d)).map(|table| col(table, column))
+    key("k_partida", dims.partida.then(|| col("s", "partida_id")));
+    key("k_servicio", dims.servicio.then(|| col("s", "id")));
+    key("k_sp", dims.servicio.then(|| col("s", "partida_id")));
+    key("k_desde", dims.periodo.then(|| col(periodo, "desde")));
+    key("k_hasta", dims.periodo.then(|| col(periodo, "hasta")));
+    let of = |grouped: bool, column: &'static str| {
+        objective
+            .filter(|_| grouped)
+            .map(|table| col(table, column))
     };
-    key("k_tipo", of(Dimension::Tipo, "tipo"));
-    key("k_genero", of(Dimension::EnfoqueGenero, "enfoque_genero"));
-    key(
-        "k_clima",
-        of(Dimension::CambioClimatico, "cambio_climatico"),
-    );
+    key("k_tipo", of(dims.tipo, "tipo"));
+    key("k_genero", of(dims.enfoque_genero, "enfoque_genero"));
+    key("k_clima", of(dims.cambio_climatico, "cambio_climatico"));
 }
 
 fn clave(row: &QueryResult) -> Result<Clave, LoadError> {
@@ -245,10 +225,10 @@ pub async fn grupos(
     db: &impl ConnectionTrait,
     filter: &Filtro,
     objetivos: Option<&Filtro>,
-    dims: &[Dimension],
+    dims: Dimensiones,
 ) -> Result<BTreeMap<Clave, Grupo>, LoadError> {
     let mut grupos: BTreeMap<Clave, Grupo> = BTreeMap::new();
-    let by_objective = objetivos.is_some() || dims.iter().any(|d| d.of_objective());
+    let by_objective = objetivos.is_some() || dims.of_objective();
 
     // 1. The institutional objectives, each with its links counted.
     let mut query = Query::select();

@@ -108,13 +108,8 @@ fn named(request: &async_graphql::Request) -> Option<String> {
 }
 
 /// A GraphQL error with a code and no place in the document.
-fn refusal(code: &str, message: impl Into<String>) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
-    error
+fn refusal(code: &'static str, message: impl Into<String>) -> ServerError {
+    super::limits::refused(code, message.into())
 }
 
 /// A request's operations with every hash replaced by its document, each
