@@ -13,9 +13,13 @@ mod m20261123_000002_search;
 mod m20261123_000003_data_version;
 mod m20261123_000004_ficha_counts;
 mod m20261206_000005_partida_totals;
+mod m20261206_000006_link_maxima;
 
 pub use m20261123_000004_ficha_counts::FICHA_COUNT_COLUMNS;
 pub use m20261206_000005_partida_totals::{PARTIDA_TOTALS, partida_totals};
+pub use m20261206_000006_link_maxima::{
+    LINK_MAXIMA, LINKS, link_counts_after_ficha, link_maxima, link_maxima_update,
+};
 
 /// Every migration of the project, in the order they apply.
 pub struct Migrator;
@@ -29,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_data_version::Migration),
             Box::new(m20261123_000004_ficha_counts::Migration),
             Box::new(m20261206_000005_partida_totals::Migration),
+            Box::new(m20261206_000006_link_maxima::Migration),
         ]
     }
 }

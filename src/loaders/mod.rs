@@ -12,7 +12,8 @@
 //! The rooms: `batch` drives a request's batches; `paging` pages a list
 //! for every parent at once, over each entity's `sources`, built from the
 //! pieces of `filter`; `by_id` loads single rows; [`estadisticas`] counts;
-//! `version` reads the data version; `statements` counts a request's SQL.
+//! `version` reads the data version, `maxima` it and the links' maxima;
+//! `statements` counts a request's SQL.
 //! Errors are [`LoadError`], logged where they happen.
 //!
 //! The GraphQL types (`crate::graphql`) decide what to ask; this module only
@@ -23,6 +24,7 @@ mod by_id;
 mod error;
 pub mod estadisticas;
 mod filter;
+mod maxima;
 mod paging;
 mod sources;
 mod statements;
@@ -34,6 +36,7 @@ pub use batch::{Batches, data_loader};
 pub use by_id::{ById, FichaDeServicio, HasId};
 pub use error::LoadError;
 pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};
+pub use maxima::{Link, Maxima, maxima, version_and_maxima};
 pub use paging::{CountKey, ListArgs, Listed, Page, PageKey, counts, pages};
 pub use sources::*;
 pub use statements::{count_statements, counted};

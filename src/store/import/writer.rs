@@ -19,7 +19,7 @@ use sea_orm::{
     QueryFilter,
 };
 
-use super::{ImportError, Outcome, counts, sha256_hex};
+use super::{ImportError, Outcome, counts, maxima, sha256_hex};
 use crate::ficha::text::fold;
 use crate::ficha::{self as model, Ficha};
 
@@ -138,6 +138,9 @@ impl Writer<'_> {
             .await
             .map_err(|e| self.db_error(e))?;
         counts::refresh_totals(self.txn, partida_id, &ficha.periodo)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        maxima::refresh(self.txn, outcome, partida_id, servicio_id, ficha_id)
             .await
             .map_err(|e| self.db_error(e))?;
         Ok(outcome)
