@@ -253,6 +253,52 @@ async fn every_answer_carries_its_cost_get_post_batched_and_kept() {
     .await;
 }
 
+#[tokio::test]
+async fn a_deeply_nested_filter_is_refused_like_a_deep_selection() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let settings = HttpSettings::default();
+        // Input objects the schema accepts.
+        answered(
+            &t.db,
+            &settings,
+            r#"{ partidas(filter: { codigos: ["20"] }) { totalCount } }"#,
+        )
+        .await;
+        // Nesting the limit catches before validation: 11 input objects
+        // under a field (12 levels with it), then 12 (13 levels).
+        let nested = |levels: usize| {
+            let mut value = "{ codigo: \"20\" }".to_owned();
+            for _ in 1..levels {
+                value = format!("{{ y: {value} }}");
+            }
+            format!("{{ partidas(filter: {value}) {{ totalCount }} }}")
+        };
+        let within = ask(&t.db, &settings, &nested(11)).await;
+        assert_eq!(
+            within.code(),
+            "GRAPHQL_VALIDATION_FAILED",
+            "{}",
+            within.json()
+        );
+        let deep = ask(&t.db, &settings, &nested(12)).await;
+        assert_eq!(deep.code(), "DEPTH_LIMIT_EXCEEDED", "{}", deep.json());
+        assert!(deep.message().contains("at most 12"), "{}", deep.message());
+        // The same through a variable.
+        let mut value = json!({ "codigo": "20" });
+        for _ in 1..12 {
+            value = json!({ "y": value });
+        }
+        let body = json!({
+            "query": "query Q($f: PartidaFilter) { partidas(filter: $f) { totalCount } }",
+            "variables": { "f": value },
+        });
+        let reply = send(&t.db, &settings, post_json(body.to_string())).await;
+        assert_eq!(reply.code(), "DEPTH_LIMIT_EXCEEDED", "{}", reply.json());
+    })
+    .await;
+}
+
 /// Import the national-scale generated data (`definiciones generate`'s
 /// defaults): 30 partidas, 220 servicios, 3 períodos each, 660 fichas.
 async fn load_national(db: &DatabaseConnection) {

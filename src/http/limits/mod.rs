@@ -5,8 +5,10 @@
 //! The text is measured before it is parsed (size, tokens, bracket
 //! nesting — so a hostile document cannot exhaust the parser), the parsed
 //! document is counted (aliases, directives) and measured (the depth and
-//! number of its data fields, fragments inlined; its introspection held to
-//! good faith, see [`shape`]), and then costed: the objects its answer can hold at most,
+//! number of its data fields, fragments inlined, the nesting of a field's
+//! arguments (a `filter`) counted in its depth; its introspection held to
+//! good faith, see
+//! [`shape`]), and then costed: the objects its answer can hold at most,
 //! from its pages and the data as it is ([`cost`], [`links`]), within
 //! `--max-cost` ([`check_cost`]). Limits on the HTTP exchange itself (body
 //! size, batch size, time) are enforced by `super::endpoint`, which also
@@ -252,6 +254,19 @@ pub fn refused(code: &'static str, message: String) -> ServerError {
 /// extension would wrap the resolution of every field of every answer.
 pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<(), ServerError> {
     check_text(&request.query, limits)?;
+    // The document borrows the request: lend the walk its variables.
+    let variables = std::mem::take(&mut request.variables);
+    let checked = check_document(request, &variables, limits);
+    request.variables = variables;
+    checked
+}
+
+/// Check the parsed document of a request whose variables are `variables`.
+fn check_document(
+    request: &mut async_graphql::Request,
+    variables: &async_graphql::Variables,
+    limits: &Limits,
+) -> Result<(), ServerError> {
     // A document that does not parse is left to the schema, which reports
     // it as any other parse error.
     let Ok(document) = request.parsed_query() else {
@@ -260,7 +275,7 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
     let counts = count(document);
     within(Counted::Aliases, counts.aliases, limits)?;
     within(Counted::Directives, counts.directives, limits)?;
-    let shape = shape::of(document).map_err(|unbounded| {
+    let shape = shape::of(document, variables).map_err(|unbounded| {
         refused(
             "INTROSPECTION_LIMIT_EXCEEDED",
             format!("{unbounded}; ask for the schema as graphql-js's introspection query does"),
