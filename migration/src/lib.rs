@@ -17,9 +17,7 @@ mod m20261206_000006_link_maxima;
 
 pub use m20261123_000004_ficha_counts::FICHA_COUNT_COLUMNS;
 pub use m20261206_000005_partida_totals::{PARTIDA_TOTALS, partida_totals};
-pub use m20261206_000006_link_maxima::{
-    LINK_MAXIMA, LINKS, link_counts_after_ficha, link_maxima, link_maxima_update,
-};
+pub use m20261206_000006_link_maxima::{LINK_MAXIMA, LINKS, link_maxima};
 
 /// Every migration of the project, in the order they apply.
 pub struct Migrator;

@@ -5,12 +5,11 @@
 //! (`crate`'s users: `definiciones`' `http::limits::cost`), so a list's
 //! page counts as many items as the data can really hold.
 //!
-//! [`link_maxima`] counts every link over all the data (this migration's
-//! backfill, and the importer after a ficha replaces another, whose old
-//! rows may have held a maximum); [`link_counts_after_ficha`] reads what a
-//! new ficha added, from only that ficha's partida, servicio and rows, and
-//! [`link_maxima_update`] raises the maxima by it, so an import does not
-//! recount the whole database per ficha.
+//! [`link_maxima`] counts every link over all the data: this migration's
+//! backfill, and the importer's after a ficha replaces another (whose old
+//! rows may have held a maximum). A new ficha only raises them, by what it
+//! added (the importer's `store::import::maxima`), so an import does not
+//! count the whole database again per ficha.
 
 use sea_orm_migration::prelude::*;
 
@@ -37,151 +36,78 @@ pub const LINKS: [&str; 12] = [
     "periodos",
 ];
 
-/// How one link is counted.
-struct Counting {
-    link: &'static str,
-    /// `SELECT … AS n … WHERE {where} GROUP BY parent`: the children of
-    /// each parent the condition keeps; `None` for a count of rows
-    /// (`partidas`, `periodos`), whose `most` is its `total`.
-    per_parent: Option<&'static str>,
-    /// After a new ficha: the condition keeping the parents whose children
-    /// it may have added (`{p}`, `{s}`, `{f}`: its partida, servicio and
-    /// ficha ids).
-    touched: &'static str,
-    /// After a new ficha: the condition keeping the pairs it added, or
-    /// `None` to count the pairs again (small tables).
-    added: Option<&'static str>,
-}
-
-const COUNTINGS: [Counting; 12] = [
-    Counting {
-        link: "partidas",
-        per_parent: None,
-        touched: "",
-        added: None,
-    },
-    Counting {
-        link: "partida.servicios",
-        per_parent: Some(
-            "SELECT COUNT(*) AS n FROM servicios s WHERE {where} GROUP BY s.partida_id",
+/// How one link is counted: its children per parent, a `SELECT` of one
+/// row `n` per parent; `None` for a count of rows (`partidas`, `periodos`),
+/// whose `most` is its `total`.
+const COUNTINGS: [(&str, Option<&str>); 12] = [
+    ("partidas", None),
+    (
+        "partida.servicios",
+        Some("SELECT COUNT(*) AS n FROM servicios GROUP BY partida_id"),
+    ),
+    (
+        "partida.objetivos_ministeriales",
+        Some("SELECT COUNT(*) AS n FROM objetivos_ministeriales GROUP BY partida_id"),
+    ),
+    (
+        "servicio.fichas",
+        Some("SELECT COUNT(*) AS n FROM fichas GROUP BY servicio_id"),
+    ),
+    (
+        "ficha.objetivos_institucionales",
+        Some("SELECT COUNT(*) AS n FROM objetivos_institucionales GROUP BY ficha_id"),
+    ),
+    (
+        "ficha.productos",
+        Some("SELECT COUNT(*) AS n FROM productos GROUP BY ficha_id"),
+    ),
+    (
+        "objetivo_institucional.objetivos_ministeriales",
+        Some(
+            "SELECT COUNT(*) AS n FROM objetivo_institucional_ministerial \
+             GROUP BY objetivo_institucional_id",
         ),
-        touched: "s.partida_id = {p}",
-        added: None,
-    },
-    Counting {
-        link: "partida.objetivos_ministeriales",
-        per_parent: Some(
-            "SELECT COUNT(*) AS n FROM objetivos_ministeriales m WHERE {where} GROUP BY m.partida_id",
+    ),
+    (
+        "objetivo_ministerial.objetivos_institucionales",
+        Some(
+            "SELECT COUNT(*) AS n FROM objetivo_institucional_ministerial \
+             GROUP BY objetivo_ministerial_id",
         ),
-        touched: "m.partida_id = {p}",
-        added: None,
-    },
-    Counting {
-        link: "servicio.fichas",
-        per_parent: Some("SELECT COUNT(*) AS n FROM fichas f WHERE {where} GROUP BY f.servicio_id"),
-        touched: "f.servicio_id = {s}",
-        added: None,
-    },
-    Counting {
-        link: "ficha.objetivos_institucionales",
-        per_parent: Some(
-            "SELECT COUNT(*) AS n FROM objetivos_institucionales o WHERE {where} GROUP BY o.ficha_id",
+    ),
+    (
+        "objetivo_institucional.productos",
+        Some(
+            "SELECT COUNT(*) AS n FROM producto_objetivo_institucional \
+             GROUP BY objetivo_institucional_id",
         ),
-        touched: "o.ficha_id = {f}",
-        added: Some("o.ficha_id = {f}"),
-    },
-    Counting {
-        link: "ficha.productos",
-        per_parent: Some("SELECT COUNT(*) AS n FROM productos p WHERE {where} GROUP BY p.ficha_id"),
-        touched: "p.ficha_id = {f}",
-        added: Some("p.ficha_id = {f}"),
-    },
-    Counting {
-        link: "objetivo_institucional.objetivos_ministeriales",
-        per_parent: Some(
-            "SELECT COUNT(*) AS n FROM objetivo_institucional_ministerial l \
-             INNER JOIN objetivos_institucionales o ON o.id = l.objetivo_institucional_id \
-             WHERE {where} GROUP BY l.objetivo_institucional_id",
-        ),
-        touched: "o.ficha_id = {f}",
-        added: Some("o.ficha_id = {f}"),
-    },
-    Counting {
-        link: "objetivo_ministerial.objetivos_institucionales",
-        per_parent: Some(
-            "SELECT COUNT(*) AS n FROM objetivo_institucional_ministerial l \
-             INNER JOIN objetivos_ministeriales m ON m.id = l.objetivo_ministerial_id \
-             WHERE {where} GROUP BY l.objetivo_ministerial_id",
-        ),
-        touched: "m.partida_id = {p}",
-        added: Some(
-            "l.objetivo_institucional_id IN (SELECT id FROM objetivos_institucionales WHERE ficha_id = {f})",
-        ),
-    },
-    Counting {
-        link: "objetivo_institucional.productos",
-        per_parent: Some(
-            "SELECT COUNT(*) AS n FROM producto_objetivo_institucional l \
-             INNER JOIN objetivos_institucionales o ON o.id = l.objetivo_institucional_id \
-             WHERE {where} GROUP BY l.objetivo_institucional_id",
-        ),
-        touched: "o.ficha_id = {f}",
-        added: Some("o.ficha_id = {f}"),
-    },
-    Counting {
-        link: "producto.objetivos_institucionales",
-        per_parent: Some(
-            "SELECT COUNT(*) AS n FROM producto_objetivo_institucional l \
-             INNER JOIN productos p ON p.id = l.producto_id \
-             WHERE {where} GROUP BY l.producto_id",
-        ),
-        touched: "p.ficha_id = {f}",
-        added: Some("p.ficha_id = {f}"),
-    },
-    Counting {
+    ),
+    (
+        "producto.objetivos_institucionales",
+        Some("SELECT COUNT(*) AS n FROM producto_objetivo_institucional GROUP BY producto_id"),
+    ),
+    (
         // Through the institutional objectives it serves, each ministry
         // objective once.
-        link: "producto.objetivos_ministeriales",
-        per_parent: Some(
+        "producto.objetivos_ministeriales",
+        Some(
             "SELECT COUNT(DISTINCT m.objetivo_ministerial_id) AS n \
              FROM producto_objetivo_institucional l \
-             INNER JOIN productos p ON p.id = l.producto_id \
              INNER JOIN objetivo_institucional_ministerial m \
              ON m.objetivo_institucional_id = l.objetivo_institucional_id \
-             WHERE {where} GROUP BY l.producto_id",
+             GROUP BY l.producto_id",
         ),
-        touched: "p.ficha_id = {f}",
-        added: Some("p.ficha_id = {f}"),
-    },
-    Counting {
-        link: "periodos",
-        per_parent: None,
-        touched: "",
-        added: None,
-    },
+    ),
+    // Every período of a ficha or of a ministry objective.
+    ("periodos", None),
 ];
 
-impl Counting {
-    /// The children of each parent `condition` keeps, one row `n` each
-    /// (one row, of every row, for a count of rows).
-    fn per_parent(&self, condition: &str) -> String {
-        match self.per_parent {
-            Some(per_parent) => per_parent.replace("{where}", condition),
-            None if self.link == "partidas" => "SELECT COUNT(*) AS n FROM partidas".to_owned(),
-            // Every período of a ficha or of a ministry objective.
-            None => "SELECT COUNT(*) AS n FROM (SELECT desde, hasta FROM fichas \
-                     UNION SELECT desde, hasta FROM objetivos_ministeriales) r"
-                .to_owned(),
-        }
-    }
-
-    /// `aggregate` (`MAX` or `SUM`) of the children per parent that
-    /// `condition` keeps, 0 when it keeps none: a scalar subquery.
-    fn of(&self, aggregate: &str, condition: &str) -> String {
-        format!(
-            "(SELECT CAST(COALESCE({aggregate}(t.n), 0) AS BIGINT) FROM ({}) t)",
-            self.per_parent(condition)
-        )
+/// The rows of a count of rows: every partida, every período.
+fn rows(link: &str) -> &'static str {
+    if link == "partidas" {
+        "SELECT id FROM partidas"
+    } else {
+        "SELECT desde, hasta FROM fichas UNION SELECT desde, hasta FROM objetivos_ministeriales"
     }
 }
 
@@ -189,65 +115,18 @@ impl Counting {
 pub fn link_maxima() -> String {
     let rows: Vec<String> = COUNTINGS
         .iter()
-        .map(|c| {
-            let most = if c.per_parent.is_some() { "MAX" } else { "SUM" };
-            format!(
-                "SELECT '{}', {}, {}",
-                c.link,
-                c.of(most, "1 = 1"),
-                c.of("SUM", "1 = 1")
-            )
+        .map(|(link, per_parent)| match per_parent {
+            Some(per_parent) => format!(
+                "SELECT '{link}', CAST(COALESCE(MAX(t.n), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM ({per_parent}) t"
+            ),
+            None => format!(
+                "SELECT '{link}', CAST(COUNT(*) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM ({}) t",
+                rows(link)
+            ),
         })
         .collect();
     rows.join(" UNION ALL ")
-}
-
-/// After the ficha `ficha` (of servicio `servicio` and partida `partida`)
-/// was stored in this transaction for a servicio and período that had
-/// none: a `SELECT` of one row, two columns per link of [`LINKS`] in
-/// order: the most children among the parents the ficha touched, and the
-/// pairs it added (or every pair, counted again where the table is small).
-/// [`link_maxima_update`] writes them.
-pub fn link_counts_after_ficha(partida: i32, servicio: i32, ficha: i32) -> String {
-    let ids = |condition: &str| {
-        condition
-            .replace("{p}", &partida.to_string())
-            .replace("{s}", &servicio.to_string())
-            .replace("{f}", &ficha.to_string())
-    };
-    let columns: Vec<String> = COUNTINGS
-        .iter()
-        .map(|c| {
-            let (most, total) = match (c.per_parent, c.added) {
-                (None, _) => (c.of("SUM", "1 = 1"), c.of("SUM", "1 = 1")),
-                (Some(_), Some(added)) => (c.of("MAX", &ids(c.touched)), c.of("SUM", &ids(added))),
-                (Some(_), None) => (c.of("MAX", &ids(c.touched)), c.of("SUM", "1 = 1")),
-            };
-            format!("{most}, {total}")
-        })
-        .collect();
-    format!("SELECT {}", columns.join(", "))
-}
-
-/// The statement that raises [`LINK_MAXIMA`] by `counts`, the row of
-/// [`link_counts_after_ficha`] as (most, total) per link: each `most` to
-/// the larger, each `total` by the pairs added or to the pairs counted.
-pub fn link_maxima_update(counts: &[(i64, i64)]) -> String {
-    let mut most = String::new();
-    let mut total = String::new();
-    for (c, (touched, pairs)) in COUNTINGS.iter().zip(counts) {
-        let link = c.link;
-        most +=
-            &format!(" WHEN '{link}' THEN CASE WHEN most < {touched} THEN {touched} ELSE most END");
-        total += &match (c.per_parent, c.added) {
-            (Some(_), Some(_)) => format!(" WHEN '{link}' THEN total + {pairs}"),
-            _ => format!(" WHEN '{link}' THEN {pairs}"),
-        };
-    }
-    format!(
-        "UPDATE {LINK_MAXIMA} SET most = CASE link{most} ELSE most END, \
-         total = CASE link{total} ELSE total END"
-    )
 }
 
 #[async_trait::async_trait]
@@ -292,7 +171,7 @@ mod tests {
 
     #[test]
     fn every_link_is_counted_once() {
-        let counted: Vec<&str> = COUNTINGS.iter().map(|c| c.link).collect();
+        let counted: Vec<&str> = COUNTINGS.iter().map(|(link, _)| *link).collect();
         assert_eq!(counted, LINKS);
     }
 }

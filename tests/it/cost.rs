@@ -168,6 +168,22 @@ async fn the_importer_keeps_each_link_s_maxima_as_a_recount_finds_them() {
 }
 
 #[tokio::test]
+async fn the_migration_counts_the_maxima_of_fichas_imported_before_it() {
+    use migration::MigratorTrait;
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        let imported = kept(&t.db).await;
+        // As a database imported before the migration: without the table.
+        migration::Migrator::down(&t.db, Some(1))
+            .await
+            .expect("down");
+        migration::Migrator::up(&t.db, None).await.expect("up");
+        assert_eq!(kept(&t.db).await, imported, "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_readme_graph_is_answered_and_costed_as_what_it_holds() {
     each_database(|t| async move {
         load_sample(&t.db).await;

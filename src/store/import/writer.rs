@@ -140,7 +140,13 @@ impl Writer<'_> {
         counts::refresh_totals(self.txn, partida_id, &ficha.periodo)
             .await
             .map_err(|e| self.db_error(e))?;
-        maxima::refresh(self.txn, outcome, partida_id, servicio_id, ficha_id)
+        let stored = maxima::Stored {
+            partida: partida_id,
+            servicio: servicio_id,
+            ficha: ficha_id,
+            ministeriales: &ministeriales,
+        };
+        maxima::refresh(self.txn, outcome, ficha, &stored)
             .await
             .map_err(|e| self.db_error(e))?;
         Ok(outcome)
