@@ -13,10 +13,12 @@ mod m20261123_000002_search;
 mod m20261123_000003_data_version;
 mod m20261123_000004_ficha_counts;
 mod m20261206_000005_partida_totals;
+mod m20261206_000006_link_maxima;
 mod m20261206_000007_persisted_queries;
 
 pub use m20261123_000004_ficha_counts::FICHA_COUNT_COLUMNS;
 pub use m20261206_000005_partida_totals::{PARTIDA_TOTALS, partida_totals};
+pub use m20261206_000006_link_maxima::{LINK_MAXIMA, LINKS, link_maxima};
 pub use m20261206_000007_persisted_queries::PersistedQueries;
 
 /// Every migration of the project, in the order they apply.
@@ -31,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_data_version::Migration),
             Box::new(m20261123_000004_ficha_counts::Migration),
             Box::new(m20261206_000005_partida_totals::Migration),
+            Box::new(m20261206_000006_link_maxima::Migration),
             Box::new(m20261206_000007_persisted_queries::Migration),
         ]
     }

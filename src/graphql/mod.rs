@@ -51,9 +51,6 @@ pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 /// request reaches it (`crate::http::limits`).
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaSettings {
-    /// The most a query may cost: each field 1, a list its page size times
-    /// its fields ([`connection::page_cost`]).
-    pub complexity: usize,
     /// The deepest nesting of values (lists, input objects) the validator
     /// walks.
     pub recursion: usize,
@@ -67,7 +64,6 @@ pub struct SchemaSettings {
 pub fn schema(db: DatabaseConnection, settings: SchemaSettings) -> AppSchema {
     let mut builder = Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
-        .limit_complexity(settings.complexity)
         .limit_recursive_depth(settings.recursion);
     if !settings.suggestions {
         builder = builder.disable_suggestions();

@@ -16,6 +16,9 @@
 //! Requests that arrive together share one read of the data version
 //! ([`Versions`]): under load, one statement serves every request that was
 //! waiting when it started, so a kept answer costs no statement of its own.
+//! The same statement brings the links' maxima when the version has moved
+//! ([`crate::loaders::version_and_maxima`]): what a request that is not
+//! kept is costed against (`super::limits::cost`).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,6 +30,8 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sea_orm::DatabaseConnection;
 use tokio::sync::oneshot;
+
+use crate::loaders::Maxima;
 
 /// What a request is kept under.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -138,10 +143,21 @@ pub struct Versions {
     round: Mutex<Round>,
 }
 
+/// The data version, and the links' maxima at it.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The data version.
+    pub version: i64,
+    /// The links' maxima, as the importer left them at that version.
+    pub maxima: Arc<Maxima>,
+}
+
 #[derive(Default)]
 struct Round {
     reading: bool,
-    waiting: Vec<oneshot::Sender<Result<i64, async_graphql::Error>>>,
+    waiting: Vec<oneshot::Sender<Result<Snapshot, async_graphql::Error>>>,
+    /// The last snapshot read: its maxima serve while the version holds.
+    last: Option<Snapshot>,
 }
 
 impl Versions {
@@ -153,8 +169,9 @@ impl Versions {
         })
     }
 
-    /// The data version now: read after this call started.
-    pub async fn current(self: &Arc<Self>) -> Result<i64, async_graphql::Error> {
+    /// The data version now, and the maxima at it: read after this call
+    /// started.
+    pub async fn current(self: &Arc<Self>) -> Result<Snapshot, async_graphql::Error> {
         let (answer, wait) = oneshot::channel();
         let start = {
             let mut round = self.round.lock().unwrap_or_else(|e| e.into_inner());
@@ -171,19 +188,30 @@ impl Versions {
     /// Read for everyone waiting, round after round, until no one waits.
     async fn read(self: Arc<Self>) {
         loop {
-            let waiting = {
+            let (waiting, known) = {
                 let mut round = self.round.lock().unwrap_or_else(|e| e.into_inner());
                 if round.waiting.is_empty() {
                     round.reading = false;
                     return;
                 }
-                std::mem::take(&mut round.waiting)
+                let known = round.last.as_ref().map(|last| last.version);
+                (std::mem::take(&mut round.waiting), known)
             };
-            let version = crate::loaders::data_version(&self.db)
-                .await
-                .map_err(async_graphql::Error::from);
+            let read = crate::loaders::version_and_maxima(&self.db, known).await;
+            let snapshot = {
+                let mut round = self.round.lock().unwrap_or_else(|e| e.into_inner());
+                read.map(|(version, maxima)| {
+                    let maxima = maxima
+                        .or_else(|| round.last.as_ref().map(|last| last.maxima.clone()))
+                        .unwrap_or_default();
+                    let snapshot = Snapshot { version, maxima };
+                    round.last = Some(snapshot.clone());
+                    snapshot
+                })
+                .map_err(async_graphql::Error::from)
+            };
             for answer in waiting {
-                let _ = answer.send(version.clone());
+                let _ = answer.send(snapshot.clone());
             }
         }
     }

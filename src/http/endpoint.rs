@@ -10,10 +10,12 @@
 //! A persisted query's hash is replaced by its document, and a locked
 //! server's allow-list applied, by `super::persisted`, before the limits.
 //!
-//! What a request may ask is limited by `super::limits`; how much runs at
-//! once, by `super::admission`: a request that passed the limits waits
-//! for room to run (after the cache, just before executing, weighed by
-//! `super::limits::cost`) and holds it until its answer's body is built.
+//! What a request may ask is limited by `super::limits`, its cost
+//! (`super::limits::cost`) against the links' maxima read with the data
+//! version, and every answer tells its cost in `extensions.cost`; how much
+//! runs at once, by `super::admission`: a request that passed the limits
+//! waits for room to run (after the cache, just before executing, weighed
+//! by its cost) and holds it until its answer's body is built.
 //! Executing it is the schema's job; the request's data loader and
 //! statement count are set up here.
 
@@ -32,6 +34,7 @@ use axum::response::{IntoResponse, Response};
 use super::cache::{Entry, Key};
 use super::csv::Table;
 use super::limits::Limits;
+use super::limits::cost::Estimate;
 use super::metrics::OperationSlot;
 use super::protocol::{
     GRAPHQL_RESPONSE_JSON, Media, answer, etag_of, finish, negotiate, refuse, wants_html,
@@ -39,7 +42,7 @@ use super::protocol::{
 use super::request::{GetParams, get_request, json_content_type, post_request};
 use super::response_order::Order;
 use super::state::AppState;
-use crate::loaders;
+use crate::loaders::{self, Maxima};
 
 /// `GET` and `POST /graphql`.
 pub async fn graphql(
@@ -99,7 +102,8 @@ pub async fn graphql(
     // sent again as it is.
     let mut statements = 0;
     let mut key = None;
-    if let Some((cache, versions)) = &state.cache {
+    let mut snapshot = None;
+    if let Some(cache) = &state.cache {
         let request = match &params {
             Some(_) => Some(Bytes::copy_from_slice(uri.query().unwrap_or("").as_bytes())),
             None => body
@@ -110,24 +114,17 @@ pub async fn graphql(
         };
         if let Some(request) = request {
             statements += 1;
-            let version = match versions.current().await {
-                Ok(version) => version,
-                Err(error) => {
-                    // No place in the document to point at: no `locations`.
-                    let mut server_error = async_graphql::ServerError::new(error.message, None);
-                    server_error.extensions = error.extensions;
-                    let error = server_error;
-                    let response = async_graphql::Response::from_errors(vec![error]);
-                    let (status, bytes, _) = answer(BatchResponse::Single(response), media);
-                    return finish(status, bytes, statements, media, None);
-                }
+            let read = match state.versions.current().await {
+                Ok(read) => read,
+                Err(error) => return unavailable(error, media, statements),
             };
             let wanted = Key {
-                version,
+                version: read.version,
                 get: params.is_some(),
                 media: media.name(),
                 request,
             };
+            snapshot = Some(read);
             let kept = cache.get(&wanted);
             metrics::counter!(if kept.is_some() {
                 super::metrics::CACHE_HITS
@@ -165,10 +162,23 @@ pub async fn graphql(
     let mut persisted = state.persisted.resolve(request).await;
     statements += persisted.statements;
     let missing = persisted.missing;
+    // What the request is costed against: the links' maxima at the data
+    // version (read above with the cache's key, or now).
+    let snapshot = match snapshot {
+        Some(snapshot) => snapshot,
+        None => {
+            statements += 1;
+            match state.versions.current().await {
+                Ok(read) => read,
+                Err(error) => return unavailable(error, media, statements),
+            }
+        }
+    };
     let mut checked = Checked::new(
         persisted.batch,
         std::mem::take(&mut persisted.operations),
         &state.limits,
+        &snapshot.maxima,
     );
     // A CSV answer is one operation's table, laid out from its selection.
     let table = match media {
@@ -180,7 +190,7 @@ pub async fn graphql(
             let one = checked
                 .operations
                 .first_mut()
-                .and_then(|one| one.as_mut().ok());
+                .and_then(|(one, _)| one.as_mut().ok());
             Some(Table::of(one, bom))
         }
         _ => None,
@@ -224,7 +234,7 @@ pub async fn graphql(
     // The answer is bytes now: what it held is freed.
     drop(admitted);
     let etag = cacheable.then(|| etag_of(&bytes)).flatten();
-    if let (Some((cache, _)), Some(key), true) = (&state.cache, key, complete) {
+    if let (Some(cache), Some(key), true) = (&state.cache, key, complete) {
         cache.insert(
             key,
             Entry {
@@ -251,12 +261,25 @@ pub async fn graphql(
     super::csv::disposed(response, disposition)
 }
 
+/// The answer when the data version cannot be read: the database's error,
+/// with no place in the document to point at (no `locations`).
+fn unavailable(error: async_graphql::Error, media: Media, statements: usize) -> Response {
+    let mut server_error = ServerError::new(error.message, None);
+    server_error.extensions = error.extensions;
+    let response = async_graphql::Response::from_errors(vec![server_error]);
+    let (status, bytes, _) = answer(BatchResponse::Single(response), media);
+    finish(status, bytes, statements, media, None)
+}
+
 /// A request's operations, each checked against the limits before anything
 /// runs (a refusal is that operation's answer), and the objects the
 /// answers of the others may hold.
 struct Checked {
     batch: bool,
-    operations: Vec<Result<async_graphql::Request, ServerError>>,
+    /// Each operation, or its refusal, with what its answer was costed at
+    /// (`None` when it was refused before it could be costed, or does not
+    /// parse).
+    operations: Vec<(Result<async_graphql::Request, ServerError>, Option<u64>)>,
     /// What the operations that passed may hold (`super::limits::cost`).
     objects: u64,
     /// Whether any operation will run: one that passed the limits and
@@ -269,18 +292,29 @@ impl Checked {
         batch: bool,
         all: Vec<Result<async_graphql::Request, ServerError>>,
         limits: &Limits,
+        maxima: &Maxima,
     ) -> Checked {
         let (mut objects, mut runs) = (0u64, false);
         let operations = all
             .into_iter()
             .map(|one| {
-                let mut one = one?;
-                super::limits::check(&mut one, limits)?;
-                if let Some(cost) = estimate(&mut one) {
-                    objects = objects.saturating_add(cost);
-                    runs = true;
+                let mut one = match one {
+                    Ok(one) => one,
+                    Err(refusal) => return (Err(refusal), None),
+                };
+                if let Err(refusal) = super::limits::check(&mut one, limits) {
+                    return (Err(refusal), None);
                 }
-                Ok(one)
+                let Some(estimate) = estimate(&mut one, maxima) else {
+                    return (Ok(one), None);
+                };
+                let cost = Some(estimate.objects);
+                if let Err(refusal) = super::limits::check_cost(&estimate, limits) {
+                    return (Err(refusal), cost);
+                }
+                objects = objects.saturating_add(estimate.objects);
+                runs = true;
+                (Ok(one), cost)
             })
             .collect();
         Checked {
@@ -292,19 +326,17 @@ impl Checked {
     }
 }
 
-/// The objects an operation's answer may hold; `None` when it does not
-/// parse.
-fn estimate(one: &mut async_graphql::Request) -> Option<u64> {
+/// What an operation's answer may hold; `None` when it does not parse.
+fn estimate(one: &mut async_graphql::Request, maxima: &Maxima) -> Option<Estimate> {
     // The document borrows the request: lend it its variables and name.
     let variables = std::mem::take(&mut one.variables);
     let operation = one.operation_name.take();
-    let objects = one
-        .parsed_query()
-        .ok()
-        .map(|document| super::limits::cost::estimate(document, operation.as_deref(), &variables));
+    let estimate = one.parsed_query().ok().map(|document| {
+        super::limits::cost::estimate(document, operation.as_deref(), &variables, maxima)
+    });
     one.variables = variables;
     one.operation_name = operation;
-    objects
+    estimate
 }
 
 /// Run a GraphQL request with its own data loader, counting its statements.
@@ -316,10 +348,14 @@ async fn execute(
     let statements = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let limits = &state.limits;
-    let run_one = |one: Result<async_graphql::Request, ServerError>| async move {
+    let run_one = |(one, cost): (Result<async_graphql::Request, ServerError>, Option<u64>)| async move {
         let mut one = match one {
             Ok(one) => one,
-            Err(refusal) => return async_graphql::Response::from_errors(vec![refusal]),
+            Err(refusal) => {
+                let mut response = async_graphql::Response::from_errors(vec![refusal]);
+                report_cost(&mut response, cost, limits);
+                return response;
+            }
         };
         // The limits parsed the document when it parses at all.
         let parses = one.parsed_query().is_ok();
@@ -346,7 +382,8 @@ async fn execute(
         if let Some(order) = order {
             order.apply(&mut response.data);
         }
-        codify(&mut response, parses, limits);
+        codify(&mut response, parses);
+        report_cost(&mut response, cost, limits);
         response
     };
     let response = loaders::count_statements(statements.clone(), async {
@@ -373,14 +410,23 @@ async fn execute(
     (response, count)
 }
 
+/// Tell the client what its operation was costed at, and the most it may
+/// cost: `extensions.cost { estimated limit }` (objects), as GitHub's
+/// `rateLimit` does, so a dashboard's author sees the headroom.
+fn report_cost(response: &mut async_graphql::Response, cost: Option<u64>, limits: &Limits) {
+    if let Some(estimated) = cost {
+        response.extensions.insert(
+            "cost".to_owned(),
+            async_graphql::value!({ "estimated": estimated, "limit": limits.cost }),
+        );
+    }
+}
+
 /// Give every error an `extensions.code` (async-graphql's own parse and
 /// validation errors come without one), and report each error once (two of
 /// its validation rules can report the same fault).
-fn codify(response: &mut async_graphql::Response, parses: bool, limits: &Limits) {
+fn codify(response: &mut async_graphql::Response, parses: bool) {
     for error in &mut response.errors {
-        if super::limits::explain(error, limits) {
-            continue;
-        }
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_some() {
             continue;

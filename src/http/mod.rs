@@ -165,7 +165,6 @@ pub fn router_admitting(
     let schema = graphql::schema(
         db.clone(),
         graphql::SchemaSettings {
-            complexity: limits.complexity,
             recursion: limits.recursion,
             suggestions: !settings.production,
             introspection: !limits.disable_introspection,
@@ -233,8 +232,8 @@ pub fn router_admitting(
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .with_state(AppState {
             persisted: Arc::new(persisted::Documents::new(db.clone(), &settings.persisted)),
-            cache: ResponseCache::new(settings.response_cache_mib)
-                .map(|cache| (Arc::new(cache), Versions::new(db.clone()))),
+            cache: ResponseCache::new(settings.response_cache_mib).map(Arc::new),
+            versions: Versions::new(db.clone()),
             db,
             schema,
             limits,

@@ -40,7 +40,7 @@ pub(super) const REQUEST_ERRORS: [&str; 12] = [
     "FIELD_LIMIT_EXCEEDED",
     "INTROSPECTION_LIMIT_EXCEEDED",
     "INTROSPECTION_DISABLED",
-    "COMPLEXITY_LIMIT_EXCEEDED",
+    "COST_LIMIT_EXCEEDED",
 ];
 
 /// The media type of the answer.

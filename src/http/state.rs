@@ -19,9 +19,11 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The query limits.
     pub limits: Arc<Limits>,
-    /// Answers kept between imports, and the reads of the data version
-    /// they are kept under; `None` when turned off.
-    pub cache: Option<(Arc<ResponseCache>, Arc<Versions>)>,
+    /// Answers kept between imports; `None` when turned off.
+    pub cache: Option<Arc<ResponseCache>>,
+    /// Reads of the data version (what kept answers are kept under) and
+    /// of the links' maxima at it (what queries are costed against).
+    pub versions: Arc<Versions>,
     /// The objects computed answers may hold at once, and the requests
     /// waiting for room; `None` when admission control is off.
     pub budget: Option<Arc<Budget>>,

@@ -11,8 +11,10 @@
 //!
 //! The rooms: `batch` drives a request's batches; `paging` pages a list
 //! for every parent at once, over each entity's `sources`, built from the
-//! pieces of `filter`, filtered by a `condition` and ordered by `order`; `by_id` loads single rows; [`estadisticas`] counts;
-//! `version` reads the data version; `statements` counts a request's SQL.
+//! pieces of `filter`, filtered by a `condition` and ordered by `order`;
+//! `by_id` loads single rows; [`estadisticas`] counts, and [`grupos`]
+//! counts by group; `version` reads the data version, `maxima` it and the
+//! links' maxima; `statements` counts a request's SQL.
 //! Errors are [`LoadError`], logged where they happen.
 //!
 //! The GraphQL types (`crate::graphql`) decide what to ask; this module only
@@ -25,6 +27,7 @@ mod error;
 pub mod estadisticas;
 mod filter;
 pub mod grupos;
+mod maxima;
 mod order;
 mod paging;
 mod sources;
@@ -37,6 +40,7 @@ pub use batch::{Batches, data_loader};
 pub use by_id::{ById, FichaDeServicio, HasId};
 pub use error::LoadError;
 pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};
+pub use maxima::{Link, Maxima, maxima, version_and_maxima};
 pub use order::{Campo, Orden};
 pub use paging::{CountKey, ListArgs, Listed, Page, PageKey, counts, pages};
 pub use sources::*;

@@ -24,13 +24,15 @@ use tokio::net::TcpStream;
 
 use crate::helpers::{Reply, accepting, call, each_database, load_sample, post_query, run, sqlite};
 
-/// Twenty productos, each with five of its objectives: 141 objects.
+/// Twenty productos, each with five of its objectives: 141 objects by its
+/// pages, fewer by the sample's data (see [`objects`]).
 const HEAVY: &str = "{ productos(first: 20) { nodes { numero objetivosInstitucionales(first: 5) { nodes { prioridad } } } } }";
 
-/// What `query` weighs.
-fn objects(query: &str) -> u64 {
+/// What `query` weighs over the data of `db`.
+async fn objects(db: &DatabaseConnection, query: &str) -> u64 {
     let document = async_graphql::parser::parse_query(query).expect("parses");
-    cost::estimate(&document, None, &Variables::default())
+    let maxima = definiciones::loaders::maxima(db).await.expect("maxima");
+    cost::estimate(&document, None, &Variables::default(), &maxima).objects
 }
 
 fn budget(objects: u64, queue: usize, wait_ms: u64) -> Arc<Budget> {
@@ -125,14 +127,21 @@ fn overloaded(reply: &Reply, retry_after: &str, says: &str) {
 async fn only_the_budget_runs_at_once_and_the_rest_wait_their_turn_and_complete() {
     each_database(|t| async move {
         load_sample(&t.db).await;
-        let weight = objects(HEAVY);
-        assert_eq!(weight, 141);
+        let weight = objects(&t.db, HEAVY).await;
+        // The sample's 10 productos, each serving one objective.
+        assert_eq!(weight, 1 + 10 * (1 + 1 + 1));
         // Room for two at once.
         let budget = budget(2 * weight, 10, 60_000);
         let router = serving(&t.db, &budget, false);
-        let held = hold_pool(&t.db).await;
+        // Each request reads the data version (what it is costed at)
+        // before it waits its turn: let all five do so, then hold the pool
+        // so that those admitted stay in flight.
+        let everything = budget.admit(u64::MAX).await.expect("room");
         let requests: Vec<_> = (0..5).map(|_| sent(&router, HEAVY)).collect();
-        let load = until(&budget, "all five arrived", |l| l.running + l.queued == 5).await;
+        until(&budget, "all five waiting", |l| l.queued == 5).await;
+        let held = hold_pool(&t.db).await;
+        drop(everything);
+        let load = until(&budget, "two admitted", |l| l.running == 2).await;
         assert_eq!(
             (load.running, load.objects, load.queued),
             (2, 2 * weight, 3),
@@ -152,9 +161,10 @@ async fn only_the_budget_runs_at_once_and_the_rest_wait_their_turn_and_complete(
             );
         }
         let load = budget.load();
+        // The five, and the test's own hold of everything.
         assert_eq!(
             (load.running, load.queued, load.admitted, load.refused),
-            (0, 0, 5, 0)
+            (0, 0, 6, 0)
         );
     })
     .await;
@@ -164,7 +174,7 @@ async fn only_the_budget_runs_at_once_and_the_rest_wait_their_turn_and_complete(
 async fn a_full_queue_is_answered_503_at_once_with_retry_after() {
     let (t, _guard) = sqlite().await;
     load_sample(&t.db).await;
-    let budget = budget(objects(HEAVY), 1, 60_000);
+    let budget = budget(objects(&t.db, HEAVY).await, 1, 60_000);
     let router = serving(&t.db, &budget, false);
     let everything = budget.admit(u64::MAX).await.expect("room");
     let waiting = sent(&router, HEAVY);
@@ -185,7 +195,7 @@ async fn a_full_queue_is_answered_503_at_once_with_retry_after() {
 async fn a_request_that_waits_past_its_longest_is_answered_503() {
     let (t, _guard) = sqlite().await;
     load_sample(&t.db).await;
-    let budget = budget(objects(HEAVY), 5, 300);
+    let budget = budget(objects(&t.db, HEAVY).await, 5, 300);
     let router = serving(&t.db, &budget, false);
     let everything = budget.admit(u64::MAX).await.expect("room");
     let reply = call(&router, post_query(HEAVY)).await;
@@ -214,7 +224,7 @@ async fn posting(port: u16, query: &str) -> TcpStream {
 async fn a_waiting_request_whose_client_left_never_runs() {
     each_database(|t| async move {
         load_sample(&t.db).await;
-        let budget = budget(objects(HEAVY), 5, 60_000);
+        let budget = budget(objects(&t.db, HEAVY).await, 5, 60_000);
         let router = serving(&t.db, &budget, false);
         // The real server, over TCP, as hyper serves it.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -263,7 +273,7 @@ async fn a_kept_answer_takes_nothing_from_the_budget() {
     each_database(|t| async move {
         load_sample(&t.db).await;
         // No queue: a request finding the budget full is refused at once.
-        let budget = budget(objects(HEAVY), 0, 60_000);
+        let budget = budget(objects(&t.db, HEAVY).await, 0, 60_000);
         let router = serving(&t.db, &budget, true);
         let computed = call(&router, post_query(HEAVY)).await;
         assert_eq!(computed.status, StatusCode::OK, "{}", computed.text());

@@ -424,8 +424,8 @@ async fn load_more(db: &DatabaseConnection, codes: &[(&str, &str)]) {
     }
 }
 
-/// A query six levels deep across every servicio, with page sizes that
-/// keep it under the complexity limit.
+/// A query six levels deep across every servicio, with explicit page
+/// sizes.
 const DEEP: &str = r#"{
   partidas(first: 10) { nodes {
     codigo

@@ -728,8 +728,7 @@ const QUERY_LIMIT: usize = 2_000;
 /// Longest an importer may run before the test calls it deadlocked or hung.
 const PROCESS_DEADLINE: Duration = Duration::from_secs(60);
 
-/// Every ficha in one page (the union is 250; the API's complexity limit
-/// allows about 480 with these fields).
+/// Every ficha in one page (the union is 250).
 const EVERY_FICHA: &str = "{ fichas(first: 300) { totalCount nodes { \
     objetivosInstitucionales { totalCount } productos { totalCount } } } }";
 

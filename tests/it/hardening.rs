@@ -46,25 +46,22 @@ async fn depth_limit() {
 }
 
 #[tokio::test]
-async fn complexity_limit_counts_page_sizes() {
+async fn cost_limit_counts_the_objects_the_data_can_hold() {
     each_database(|t| async move {
         load_sample(&t.db).await;
-        let settings = HttpSettings::default();
-        // 1 + 500 × (2 + 2 × inner page): 49 001 and 50 001.
-        let cost = |inner: usize| {
-            format!("{{ productos(first: 500) {{ nodes {{ objetivosInstitucionales(first: {inner}) {{ nodes {{ prioridad }} }} }} }} }}")
+        // The sample's 10 productos, each with a connection of the one
+        // objective it serves: 1 + 10 × 3 objects whatever the pages; 31
+        // allowed, then 30.
+        let query = "{ productos(first: 500) { nodes { objetivosInstitucionales(first: 500) { nodes { prioridad } } } } }";
+        let costing = |cost| HttpSettings {
+            limits: Limits {
+                cost,
+                ..Limits::default()
+            },
+            ..HttpSettings::default()
         };
-        answered(&t.db, &settings, &cost(48)).await;
-        refused(&t.db, &settings, &cost(49), "COMPLEXITY_LIMIT_EXCEEDED", 50_000).await;
-        // A list without `first` costs its default page of 50.
-        refused(
-            &t.db,
-            &settings,
-            "{ productos { nodes { objetivosInstitucionales { nodes { productos { nodes { objetivosInstitucionales { nodes { prioridad } } } } } } } } }",
-            "COMPLEXITY_LIMIT_EXCEEDED",
-            50_000,
-        )
-        .await;
+        answered(&t.db, &costing(31), query).await;
+        refused(&t.db, &costing(30), query, "COST_LIMIT_EXCEEDED", 30).await;
     })
     .await;
 }

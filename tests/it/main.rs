@@ -8,6 +8,7 @@ mod browser;
 mod cache;
 mod cli;
 mod connections;
+mod cost;
 mod csv;
 mod faults;
 mod grupos;

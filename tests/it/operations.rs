@@ -360,7 +360,7 @@ fn post(port: u16, body: &str) -> String {
 fn every_setting_is_read_from_its_flag_and_from_its_environment_variable() {
     let settings: [(&str, &str, &str); 13] = [
         ("--max-depth", "DEFINICIONES_MAX_DEPTH", "4"),
-        ("--max-complexity", "DEFINICIONES_MAX_COMPLEXITY", "30"),
+        ("--max-cost", "DEFINICIONES_MAX_COST", "30"),
         ("--max-fields", "DEFINICIONES_MAX_FIELDS", "8"),
         ("--max-aliases", "DEFINICIONES_MAX_ALIASES", "1"),
         ("--max-directives", "DEFINICIONES_MAX_DIRECTIVES", "1"),
@@ -414,10 +414,14 @@ fn every_setting_is_read_from_its_flag_and_from_its_environment_variable() {
             "DEPTH_LIMIT_EXCEEDED",
             "at most 4",
         );
+        // The bundled ficha's 10 productos and 9 objectives: 31 objects.
         refused(
-            get(port, "{partidas(first:40){totalCount}}"),
-            "COMPLEXITY_LIMIT_EXCEEDED",
-            "30",
+            get(
+                port,
+                "{productos{edges{node{numero}}}objetivosInstitucionales{nodes{id}}}",
+            ),
+            "COST_LIMIT_EXCEEDED",
+            "more than the 30 allowed",
         );
         refused(
             get(
@@ -468,13 +472,14 @@ fn every_setting_is_read_from_its_flag_and_from_its_environment_variable() {
         let batch =
             r#"[{"query":"{__typename}"},{"query":"{__typename}"},{"query":"{__typename}"}]"#;
         refused(post(port, batch), "BATCH_LIMIT_EXCEEDED", "at most 2");
-        // No cache: no data-version read, the same request computed each
-        // time (with the cache, 2 statements and then the kept answer's 1).
+        // No cache: the same request computed each time, after the data
+        // version that its cost is read at (with the cache, 2 statements
+        // and then the kept answer's 1).
         for _ in 0..2 {
             let answer = get(port, "{partidas(first:5){nodes{codigo}}}");
             assert!(answer.contains("\"codigo\":\"20\""), "{how}: {answer}");
             assert!(
-                answer.contains("x-sql-statements: 1\r\n"),
+                answer.contains("x-sql-statements: 2\r\n"),
                 "{how}: computed: {answer}"
             );
         }

@@ -5,15 +5,19 @@
 //! The text is measured before it is parsed (size, tokens, bracket
 //! nesting — so a hostile document cannot exhaust the parser), the parsed
 //! document is counted (aliases, directives) and measured (the depth and
-//! number of its data fields, fragments inlined; its introspection held to
-//! good faith, see [`shape`]), and
-//! the validated query is costed (complexity with page sizes: a list costs
-//! `first` × its fields, see `crate::graphql::connection::page_cost`). Limits on the HTTP exchange
-//! itself (body size, batch size, time) are enforced by
-//! `super::endpoint`. What a request that passes them will cost in memory
-//! is estimated by [`cost`], for admission control (`super::admission`).
+//! number of its data fields, fragments inlined, the nesting of a field's
+//! arguments (a `filter`) counted in its depth; its introspection held to
+//! good faith, see
+//! [`shape`]), and then costed: the objects its answer can hold at most,
+//! from its pages and the data as it is ([`cost`], [`links`]), within
+//! `--max-cost` ([`check_cost`]). Limits on the HTTP exchange itself (body
+//! size, batch size, time) are enforced by `super::endpoint`, which also
+//! weighs each request by its cost for admission control
+//! (`super::admission`) and reports it in every answer's
+//! `extensions.cost`.
 
 pub mod cost;
+pub mod links;
 pub mod shape;
 mod spreads;
 
@@ -33,13 +37,25 @@ pub struct Limits {
         default_value_t = Limits::DEFAULT.depth
     )]
     pub depth: usize,
-    /// Most a query may cost: each field costs 1, a list `first` × its fields.
+    /// Most objects a query's answer may hold, as estimated before it
+    /// runs: each list counts as many items as its page and the data allow
+    /// (every answer shows its estimate in `extensions.cost`).
+    #[arg(
+        long = "max-cost",
+        env = "DEFINICIONES_MAX_COST",
+        default_value_t = Limits::DEFAULT.cost
+    )]
+    pub cost: u64,
+    /// Retired: the cost of a query is now a number of objects, limited by
+    /// `--max-cost`. Setting this is refused, so that a deployment does not
+    /// silently lose the limit it asked for.
     #[arg(
         long = "max-complexity",
         env = "DEFINICIONES_MAX_COMPLEXITY",
-        default_value_t = Limits::DEFAULT.complexity
+        hide = true,
+        value_parser = retired_complexity
     )]
-    pub complexity: usize,
+    pub retired_complexity: Option<u64>,
     /// Most data fields a query may select once its fragments are inlined
     /// (a fragment spread twice counts twice).
     #[arg(
@@ -113,7 +129,8 @@ impl Limits {
     /// Every limit's default, as `definiciones serve --help` shows it.
     pub const DEFAULT: Limits = Limits {
         depth: 12,
-        complexity: 50_000,
+        cost: 100_000,
+        retired_complexity: None,
         fields: 10_000,
         aliases: 30,
         directives: 50,
@@ -131,6 +148,15 @@ impl Default for Limits {
     fn default() -> Self {
         Limits::DEFAULT
     }
+}
+
+/// `--max-complexity` (and `DEFINICIONES_MAX_COMPLEXITY`): always refused,
+/// saying what replaced it.
+fn retired_complexity(_: &str) -> Result<u64, String> {
+    Err(format!(
+        "`--max-complexity` (DEFINICIONES_MAX_COMPLEXITY) is retired: the limit is now the objects an answer may hold, `--max-cost` (DEFINICIONES_MAX_COST, {} by default); set that instead",
+        Limits::DEFAULT.cost
+    ))
 }
 
 impl Limits {
@@ -221,13 +247,26 @@ pub fn refused(code: &'static str, message: String) -> ServerError {
 /// Check a request's text and document before it runs: size, tokens and
 /// bracket nesting before parsing, then the parsed document's aliases,
 /// directives, depth and introspection (the document is kept in the
-/// request, so it is parsed once). Complexity is the schema's own check
-/// (see [`explain`]).
+/// request, so it is parsed once). Its cost needs the data, and is
+/// checked apart ([`check_cost`]).
 ///
 /// These checks run outside the schema on purpose: an async-graphql
 /// extension would wrap the resolution of every field of every answer.
 pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<(), ServerError> {
     check_text(&request.query, limits)?;
+    // The document borrows the request: lend the walk its variables.
+    let variables = std::mem::take(&mut request.variables);
+    let checked = check_document(request, &variables, limits);
+    request.variables = variables;
+    checked
+}
+
+/// Check the parsed document of a request whose variables are `variables`.
+fn check_document(
+    request: &mut async_graphql::Request,
+    variables: &async_graphql::Variables,
+    limits: &Limits,
+) -> Result<(), ServerError> {
     // A document that does not parse is left to the schema, which reports
     // it as any other parse error.
     let Ok(document) = request.parsed_query() else {
@@ -236,7 +275,7 @@ pub fn check(request: &mut async_graphql::Request, limits: &Limits) -> Result<()
     let counts = count(document);
     within(Counted::Aliases, counts.aliases, limits)?;
     within(Counted::Directives, counts.directives, limits)?;
-    let shape = shape::of(document).map_err(|unbounded| {
+    let shape = shape::of(document, variables).map_err(|unbounded| {
         refused(
             "INTROSPECTION_LIMIT_EXCEEDED",
             format!("{unbounded}; ask for the schema as graphql-js's introspection query does"),
@@ -265,25 +304,24 @@ pub fn check_text(query: &str, limits: &Limits) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Give the schema's own complexity refusal its code and a message naming
-/// the limit. Returns whether `error` was one.
-pub fn explain(error: &mut ServerError, limits: &Limits) -> bool {
-    let (code, message) = match error.message.as_str() {
-        "Query is too complex." => (
-            "COMPLEXITY_LIMIT_EXCEEDED",
-            format!(
-                "the query costs more than {}, the most allowed (each field costs 1, a list `first` × its fields: ask for smaller pages)",
-                limits.complexity
-            ),
-        ),
-        _ => return false,
+/// Refuse a query whose answer may hold more objects than `--max-cost`
+/// allows, naming the estimate, the limit and the list that holds the
+/// most, and saying how to ask for less.
+pub fn check_cost(estimate: &cost::Estimate, limits: &Limits) -> Result<(), ServerError> {
+    if estimate.objects <= limits.cost {
+        return Ok(());
+    }
+    let heaviest = match &estimate.heaviest {
+        Some(h) => format!("; the most come from `{}`, up to {} items", h.path, h.items),
+        None => String::new(),
     };
-    error.message = message;
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
-    true
+    Err(refused(
+        "COST_LIMIT_EXCEEDED",
+        format!(
+            "the answer may hold up to {} objects, more than the {} allowed{heaviest}. Each list counts as many items as its page (`first`, 50 when not given) and the data allow, for each object above it: ask for smaller pages, fewer nested lists or fewer aliases, or split the query. `extensions.cost` in an answer shows what a query is estimated at",
+            estimate.objects, limits.cost
+        ),
+    ))
 }
 
 /// What the raw text holds.

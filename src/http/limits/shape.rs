@@ -22,6 +22,13 @@
 //! `__schema` is walked like any other selection. (GraphQL Armor's depth
 //! limit was escaped twice through such names.)
 //!
+//! A field's arguments nest too: a `filter` of input objects within input
+//! objects (`and`, `or`, a link's predicate) is work for the server the way
+//! a deep selection is. Each field's depth is therefore the deeper of its
+//! selection and its arguments' values (input objects and lists, variables
+//! read from the request or their defaults), so a deeply nested filter is
+//! refused by the depth limit like a deep selection, before validation.
+//!
 //! The walk also counts the data fields a document selects once its
 //! fragments are inlined. A few hundred tokens can spread fragments into
 //! billions of fields, and validation walks them inlined; that count is
@@ -35,7 +42,7 @@
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned};
+use async_graphql::{Name, Positioned, Value, Variables};
 
 use super::spreads::{Fragments, Spreads};
 
@@ -93,12 +100,14 @@ pub enum Unbounded {
     Fields,
 }
 
-/// Measure a parsed document.
-pub fn of(document: &ExecutableDocument) -> Result<Shape, Unbounded> {
+/// Measure a parsed document, its variables set as `variables`.
+pub fn of(document: &ExecutableDocument, variables: &Variables) -> Result<Shape, Unbounded> {
     let sizes = Spreads::new(&document.fragments);
     let mut walk = Walk {
         roots: Spreads::beside(&sizes),
         sizes,
+        document,
+        variables,
     };
     let mut shape = Shape::default();
     for (_, operation) in document.operations.iter() {
@@ -153,10 +162,11 @@ impl Size {
         }
     }
 
-    /// A field holding this selection.
-    fn under_a_field(self) -> Size {
+    /// A field holding this selection, its arguments' values nesting
+    /// `arguments` levels deep.
+    fn under_a_field(self, arguments: usize) -> Size {
         Size {
-            depth: self.depth + 1,
+            depth: self.depth.max(arguments) + 1,
             fields: self.fields.saturating_add(1),
         }
     }
@@ -168,6 +178,8 @@ struct Walk<'a> {
     /// Fragments spread at a query's root: their size and the introspection
     /// fields they hold.
     roots: Spreads<'a, &'a Name, (Size, Vec<&'a FieldNode>)>,
+    document: &'a ExecutableDocument,
+    variables: &'a Variables,
 }
 
 impl<'a> Walk<'a> {
@@ -183,7 +195,7 @@ impl<'a> Walk<'a> {
                     roots.push(field);
                     Size::default()
                 }
-                Selection::Field(field) => self.set(&field.node.selection_set).under_a_field(),
+                Selection::Field(field) => self.field(field),
                 Selection::InlineFragment(fragment) => {
                     self.root(&fragment.node.selection_set, roots)
                 }
@@ -213,7 +225,7 @@ impl<'a> Walk<'a> {
         let mut size = Size::default();
         for selection in &set.node.items {
             let item = match &selection.node {
-                Selection::Field(field) => self.set(&field.node.selection_set).under_a_field(),
+                Selection::Field(field) => self.field(field),
                 Selection::InlineFragment(fragment) => self.set(&fragment.node.selection_set),
                 Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node),
             };
@@ -224,6 +236,49 @@ impl<'a> Walk<'a> {
 
     fn fragment(&mut self, name: &'a Name) -> Size {
         Spreads::measure(self, |w| &mut w.sizes, name, name, |w, set| w.set(set))
+    }
+
+    /// The size of a field: its selection's, and its arguments' nesting.
+    fn field(&mut self, field: &'a FieldNode) -> Size {
+        let arguments = field
+            .node
+            .arguments
+            .iter()
+            .map(|(_, value)| {
+                // Variables as the request sets them (or their defaults);
+                // one that is unset nests nothing.
+                let value = value.node.clone().into_const_with(|name| {
+                    Ok::<_, ()>(self.variable(&name).cloned().unwrap_or(Value::Null))
+                });
+                value.as_ref().map_or(0, nesting)
+            })
+            .max()
+            .unwrap_or(0);
+        self.set(&field.node.selection_set).under_a_field(arguments)
+    }
+
+    /// A variable as the request sets it, or as an operation defaults it.
+    fn variable(&self, name: &Name) -> Option<&'a Value> {
+        if let Some(value) = self.variables.get(name) {
+            return Some(value);
+        }
+        self.document.operations.iter().find_map(|(_, operation)| {
+            let definition = operation
+                .node
+                .variable_definitions
+                .iter()
+                .find(|d| d.node.name.node == *name)?;
+            Some(&definition.node.default_value.as_ref()?.node)
+        })
+    }
+}
+
+/// How deep `value` nests input objects and lists: 0 for a scalar.
+fn nesting(value: &Value) -> usize {
+    match value {
+        Value::List(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+        Value::Object(fields) => 1 + fields.values().map(nesting).max().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -287,7 +342,12 @@ mod tests {
     use super::*;
 
     fn shape(query: &str) -> Result<Shape, Unbounded> {
-        of(&async_graphql::parser::parse_query(query).expect("parses"))
+        with(query, serde_json::json!({}))
+    }
+
+    fn with(query: &str, variables: serde_json::Value) -> Result<Shape, Unbounded> {
+        let document = async_graphql::parser::parse_query(query).expect("parses");
+        of(&document, &Variables::from_json(variables))
     }
 
     fn of_types(n: usize) -> String {
@@ -304,6 +364,28 @@ mod tests {
         assert_eq!(shape("{ a { b { c } } d }").unwrap().depth, 3);
         let spread = "query { a { ...F } } fragment F on T { b { ... on T { c { d } } } }";
         assert_eq!(shape(spread).unwrap().depth, 4);
+    }
+
+    #[test]
+    fn arguments_nest_toward_the_depth_like_selections() {
+        // A flat filter nests one level: no deeper than its selection.
+        assert_eq!(
+            shape("{ partidas(filter: { codigo: \"20\" }) { totalCount } }")
+                .unwrap()
+                .depth,
+            2
+        );
+        // An input object holding a list of input objects holding one:
+        // four levels under the field.
+        let nested = "{ partidas(filter: { and: [{ or: { codigo: \"20\" } }] }) { totalCount } }";
+        assert_eq!(shape(nested).unwrap().depth, 5);
+        // From a variable, or its default; in a fragment too.
+        let variable = "query Q($f: PartidaFilter) { partidas(filter: $f) { totalCount } }";
+        let deep = serde_json::json!({ "f": { "a": { "b": { "c": { "d": 1 } } } } });
+        assert_eq!(with(variable, deep).unwrap().depth, 5);
+        assert_eq!(shape(variable).unwrap().depth, 2);
+        let defaulted = "query Q($f: PartidaFilter = { codigos: [\"20\"] }) { ...F } fragment F on Query { partidas(filter: $f) { totalCount } }";
+        assert_eq!(shape(defaulted).unwrap().depth, 3);
     }
 
     #[test]

@@ -10,12 +10,14 @@
 //!
 //! This file holds the entry points, their errors and the run's summary.
 //! `writer` makes the transaction's writes, `ministerial` the shared
-//! ministry objectives and their checks, `counts` the ficha's counts.
+//! ministry objectives and their checks, `counts` the ficha's counts,
+//! `maxima` the links' largest counts.
 //! Parsing is `crate::ficha`'s job; the write lock is
 //! [`crate::store::begin_write`]; finding files and reporting progress is
 //! `crate::cli`'s.
 
 mod counts;
+mod maxima;
 mod ministerial;
 mod writer;
 

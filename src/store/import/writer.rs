@@ -19,7 +19,7 @@ use sea_orm::{
     QueryFilter,
 };
 
-use super::{ImportError, Outcome, counts, sha256_hex};
+use super::{ImportError, Outcome, counts, maxima, sha256_hex};
 use crate::ficha::text::fold;
 use crate::ficha::{self as model, Ficha};
 
@@ -138,6 +138,15 @@ impl Writer<'_> {
             .await
             .map_err(|e| self.db_error(e))?;
         counts::refresh_totals(self.txn, partida_id, &ficha.periodo)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        let stored = maxima::Stored {
+            partida: partida_id,
+            servicio: servicio_id,
+            ficha: ficha_id,
+            ministeriales: &ministeriales,
+        };
+        maxima::refresh(self.txn, outcome, ficha, &stored)
             .await
             .map_err(|e| self.db_error(e))?;
         Ok(outcome)
