@@ -288,14 +288,6 @@ macro_rules! connection {
 
 pub(crate) use connection;
 
-/// The cost of a list field: 1 for the field, plus its page size (`first`
-/// or `last`, the default page when neither is given) times the cost of its
-/// fields.
-pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let page = first.or(last).map_or(DEFAULT_PAGE, i64::from).max(0) as usize;
-    page.saturating_mul(child_complexity).saturating_add(1)
-}
-
 /// A list field's page: its filter and order read, the page fetched under
 /// `parent`.
 pub async fn list<L, F, O>(
@@ -324,7 +316,7 @@ where
 /// ```text
 /// graph_object! {
 ///     #[Object]
-///     impl Partida where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)" {
+///     impl Partida {
 ///         /// Doc comment, as for any field.
 ///         list servicios(this, ServicioFilter, ServicioOrderBy) -> ServicioConnection = Parent::Of(ServiciosDe::Partida, this.0.id);
 ///         /// A plain column.
@@ -335,42 +327,38 @@ where
 /// ```
 ///
 /// Every list field has the same arguments (`filter`, `orderBy`, `first`,
-/// `after`, `last`, `before`), the same cost ([`page_cost`]) and the same
+/// `after`, `last`, `before`), the same cost (`crate::http::limits::cost`
+/// counts its items against the link it follows) and the same
 /// body ([`list`]); only its filter, order, connection and parent differ. A `field`
 /// is a plain value read from `self` in one line; other fields are written
 /// as usual (`async fn …`). All stand in the order the schema shows them.
 macro_rules! graph_object {
-    (
-        $pound:tt $attr:tt impl $ty:ident
-        where lists cost($first:ident, $last:ident) = $cost:literal
-        { $($items:tt)* }
-    ) => {
-        $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty $first $last $cost] [] $($items)*);
+    ($pound:tt $attr:tt impl $ty:ident { $($items:tt)* }) => {
+        $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty] [] $($items)*);
     };
-    (@fields [$pound:tt $attr:tt $ty:ident $first:ident $last:ident $cost:literal] [$($done:tt)*]
+    (@fields $head:tt [$($done:tt)*]
         $(#[$doc:meta])*
         list $name:ident($this:ident, $filter:ty, $order:ty) -> $connection:ident = $parent:expr;
         $($rest:tt)*
     ) => {
-        $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty $first $last $cost] [$($done)*
+        $crate::graphql::connection::graph_object!(@fields $head [$($done)*
             $(#[$doc])*
-            #[graphql(complexity = $cost)]
             #[allow(clippy::too_many_arguments)]
             async fn $name(
                 &self,
                 ctx: &async_graphql::Context<'_>,
                 filter: Option<$filter>,
                 order_by: Option<Vec<$order>>,
-                $first: Option<i32>,
+                first: Option<i32>,
                 after: Option<String>,
-                $last: Option<i32>,
+                last: Option<i32>,
                 before: Option<String>,
             ) -> async_graphql::Result<$connection> {
                 let $this = self;
                 let args = $crate::graphql::connection::PageArgs {
-                    first: $first,
+                    first,
                     after,
-                    last: $last,
+                    last,
                     before,
                 };
                 $crate::graphql::connection::list(ctx, $parent, filter, order_by, args)
@@ -397,11 +385,7 @@ macro_rules! graph_object {
             $(#[$doc])* $vis async fn $name $args -> $ret $body
         ] $($rest)*);
     };
-    // The attribute, the cost expression and the names it reads are the
-    // caller's own tokens: the derive binds `child_complexity` where the
-    // attribute was written and the arguments under their own names, and
-    // the expression only sees them when all come from the same place.
-    (@fields [$pound:tt $attr:tt $ty:ident $first:ident $last:ident $cost:literal] [$($done:tt)*]) => {
+    (@fields [$pound:tt $attr:tt $ty:ident] [$($done:tt)*]) => {
         $pound $attr
         impl $ty {
             $($done)*
@@ -410,16 +394,3 @@ macro_rules! graph_object {
 }
 
 pub(crate) use graph_object;
-
-#[cfg(test)]
-mod tests {
-    use super::page_cost;
-
-    #[test]
-    fn page_cost_multiplies_the_page_by_its_fields() {
-        assert_eq!(page_cost(Some(10), None, 3), 31);
-        assert_eq!(page_cost(None, Some(2), 3), 7);
-        assert_eq!(page_cost(None, None, 2), 101);
-        assert_eq!(page_cost(Some(-5), None, 2), 1);
-    }
-}

@@ -90,7 +90,6 @@ pub struct QueryRoot;
 graph_object! {
     #[Object(name = "Query")]
     impl QueryRoot
-    where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     {
         /// Ministries (budget partidas), by código.
         list partidas(_this, PartidaFilter, PartidaOrderBy) -> PartidaConnection = Parent::Root(PartidasDe::Todas);

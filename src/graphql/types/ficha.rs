@@ -12,7 +12,6 @@ pub struct Ficha(pub ficha::Model);
 graph_object! {
     #[Object]
     impl Ficha
-    where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     {
         /// Global identifier.
         pub async fn id(&self) -> ID {

@@ -12,7 +12,6 @@ pub struct ObjetivoMinisterial(pub objetivo_ministerial::Model);
 graph_object! {
     #[Object]
     impl ObjetivoMinisterial
-    where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     {
         /// Global identifier.
         pub async fn id(&self) -> ID {

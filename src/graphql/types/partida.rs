@@ -13,7 +13,6 @@ pub struct Partida(pub partida::Model);
 graph_object! {
     #[Object]
     impl Partida
-    where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     {
         /// Global identifier.
         pub async fn id(&self) -> ID {
@@ -32,7 +31,6 @@ graph_object! {
         /// The ministry's objectives, by período and prioridad. `periodo`: a
         /// year (`"2025"`) or a período (`"2024-2026"`); all períodos when omitted.
         #[allow(clippy::too_many_arguments)]
-        #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
         async fn objetivos_ministeriales(
             &self,
             ctx: &Context<'_>,

@@ -12,7 +12,6 @@ pub struct Servicio(pub servicio::Model);
 graph_object! {
     #[Object]
     impl Servicio
-    where lists cost(first, last) = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     {
         /// Global identifier.
         pub async fn id(&self) -> ID {
