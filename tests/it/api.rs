@@ -875,18 +875,7 @@ async fn every_query_in_the_readme_cookbook_returns_what_it_shows() {
 #[tokio::test]
 async fn the_benchmark_queries_answer_on_generated_data() {
     each_database(|t| async move {
-        let scale = definiciones::ficha::generate::Scale {
-            partidas: 8,
-            servicios: 24,
-            periodos: 1,
-            seed: 3,
-        };
-        for ficha in definiciones::ficha::generate::fichas(scale) {
-            let text = definiciones::ficha::render(&ficha);
-            import_bytes(&t.db, "generated.txt", "generated.txt", text.as_bytes())
-                .await
-                .expect("generated ficha imports");
-        }
+        crate::helpers::load_generated(&t.db, 8, 24, 1, 3).await;
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/queries");
         let mut names: Vec<_> = std::fs::read_dir(dir)
             .expect("bench/queries")

@@ -318,18 +318,7 @@ async fn a_deeply_nested_filter_is_refused_like_a_deep_selection() {
 /// Import the national-scale generated data (`definiciones generate`'s
 /// defaults): 30 partidas, 220 servicios, 3 períodos each, 660 fichas.
 async fn load_national(db: &DatabaseConnection) {
-    let scale = definiciones::ficha::generate::Scale {
-        partidas: 30,
-        servicios: 220,
-        periodos: 3,
-        seed: 1,
-    };
-    for ficha in definiciones::ficha::generate::fichas(scale) {
-        let text = definiciones::ficha::render(&ficha);
-        import_bytes(db, "generated.txt", "generated.txt", text.as_bytes())
-            .await
-            .expect("generated ficha imports");
-    }
+    crate::helpers::load_generated(db, 30, 220, 3, 1).await;
 }
 
 #[tokio::test]

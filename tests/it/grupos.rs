@@ -76,18 +76,7 @@ async fn the_sample_grouped_by_tipo_and_by_servicio() {
 #[tokio::test]
 async fn groups_add_up_to_what_the_lists_count() {
     each_database(|t| async move {
-        let scale = definiciones::ficha::generate::Scale {
-            partidas: 4,
-            servicios: 10,
-            periodos: 2,
-            seed: 5,
-        };
-        for ficha in definiciones::ficha::generate::fichas(scale) {
-            let text = definiciones::ficha::render(&ficha);
-            import_bytes(&t.db, "generated.txt", "generated.txt", text.as_bytes())
-                .await
-                .expect("generated ficha imports");
-        }
+        crate::helpers::load_generated(&t.db, 4, 10, 2, 5).await;
         let totals = query(&t.db, &format!("{{ estadisticas {{ {} }} }}", "fichas servicios objetivosInstitucionales { total sinProductos } productos { total sinObjetivos } objetivosMinisteriales { total }")).await;
         let totals = totals.data()["estadisticas"].clone();
         let combos = [

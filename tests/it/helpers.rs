@@ -535,3 +535,27 @@ pub async fn load_sample(db: &DatabaseConnection) {
         .await
         .expect("sample imports");
 }
+
+/// Import generated fichas (`definiciones generate`): `partidas`
+/// partidas, `servicios` servicios spread over them, `periodos` fichas
+/// each, from `seed`.
+pub async fn load_generated(
+    db: &DatabaseConnection,
+    partidas: usize,
+    servicios: usize,
+    periodos: usize,
+    seed: u64,
+) {
+    let scale = definiciones::ficha::generate::Scale {
+        partidas,
+        servicios,
+        periodos,
+        seed,
+    };
+    for ficha in definiciones::ficha::generate::fichas(scale) {
+        let text = definiciones::ficha::render(&ficha);
+        import_bytes(db, "generated.txt", "generated.txt", text.as_bytes())
+            .await
+            .expect("generated ficha imports");
+    }
+}

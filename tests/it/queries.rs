@@ -3,7 +3,6 @@
 //! años), on the sample ficha and on generated data, on SQLite and
 //! PostgreSQL.
 
-use definiciones::store::import::import_bytes;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
@@ -42,18 +41,7 @@ fn numbers(nodes: &Value, field: &str) -> Vec<i64> {
 /// Generated fichas: 4 partidas, 10 servicios, two períodos each, with
 /// uneven counts of objectives, productos and links.
 async fn load_generated(db: &DatabaseConnection) {
-    let scale = definiciones::ficha::generate::Scale {
-        partidas: 4,
-        servicios: 10,
-        periodos: 2,
-        seed: 11,
-    };
-    for ficha in definiciones::ficha::generate::fichas(scale) {
-        let text = definiciones::ficha::render(&ficha);
-        import_bytes(db, "generated.txt", "generated.txt", text.as_bytes())
-            .await
-            .expect("generated ficha imports");
-    }
+    crate::helpers::load_generated(db, 4, 10, 2, 11).await;
 }
 
 #[tokio::test]
