@@ -592,19 +592,25 @@ async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
         t.db.execute_unprepared("UPDATE fichas SET objetivos_total = 0, productos_total = 0")
             .await
             .expect("update");
-        // Down past the counts (and every migration after them), then up.
+        // Down past the counts (and every migration after them), then up,
+        // from a connection of its own as `definiciones migrate` runs: a
+        // pooled SQLite connection may still hold the read snapshot of a
+        // statement the importer left open, and would see the old schema.
+        t.db.clone().close().await.expect("close the pool");
+        let db = sea_orm::Database::connect(&t.url).await.expect("connect");
         let counts_and_after = Migrator::migrations()
             .iter()
             .rev()
             .position(|m| m.name() == "m20261123_000004_ficha_counts")
             .expect("the counts' migration")
             + 1;
-        Migrator::down(&t.db, Some(counts_and_after as u32))
+        Migrator::down(&db, Some(counts_and_after as u32))
             .await
             .expect("down");
-        Migrator::up(&t.db, None).await.expect("up");
-        assert_eq!(stored_counts(&t.db).await, kept, "{}", t.backend);
-        assert_eq!(partida_totals(&t.db, false).await, sums, "{}", t.backend);
+        Migrator::up(&db, None).await.expect("up");
+        assert_eq!(stored_counts(&db).await, kept, "{}", t.backend);
+        assert_eq!(partida_totals(&db, false).await, sums, "{}", t.backend);
+        db.close().await.expect("close");
     })
     .await;
 }
