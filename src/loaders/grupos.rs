@@ -1,14 +1,15 @@
 //! `estadisticas` grouped by any combination of dimensions: partida,
 //! servicio, período (of the ficha, or of the ministry objective), and the
-//! objective's tipo, gender focus and climate change. Four statements
-//! however many groups there are, each a `GROUP BY` in the database:
+//! objective's tipo, gender focus and climate change. Two statements
+//! however many groups there are, of `GROUP BY`s in the database:
 //!
-//! 1. the institutional objectives, summed per group (their links counted
-//!    beside each), with the fichas and servicios that hold them;
-//! 2. the productos: of the group's fichas when no dimension is the
-//!    objective's, else those serving an objective of the group;
-//! 3. the ministry objectives of the selection, per partida and período;
-//! 4. how many of them the group's objectives serve.
+//! - one `UNION ALL` of three counts per group: (1) the institutional
+//!   objectives, summed (their links counted beside each), with the fichas
+//!   and servicios that hold them; (2) the productos: of the group's
+//!   fichas when no dimension is the objective's, else those serving an
+//!   objective of the group; (4) the ministry objectives the group's
+//!   objectives serve;
+//! - (3) the ministry objectives of the selection, per partida and período.
 //!
 //! A group's ministry objectives are those of its partida (its servicio's
 //! partida) and período, every one of the selection's when it is keyed by
@@ -17,7 +18,7 @@
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use super::LoadError;
@@ -208,6 +209,33 @@ fn within(query: &mut SelectStatement, filter: &Filtro, periodo: &'static str) {
     super::filter::periodo(query, periodo, filter.periodo);
 }
 
+/// Whether the objective `oi` is served by a producto.
+const SERVED: &str = "EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id)";
+
+/// Which of the grouped counts a row of the one statement holds.
+#[derive(Clone, Copy)]
+enum Kind {
+    Objetivos = 1,
+    Productos = 2,
+    Servidos = 4,
+}
+
+/// The most numbers a row of the grouped statement holds.
+const NUMBERS: usize = 11;
+
+/// Select the row's `kind`, then `values` as `n0`, `n1`, … and null for
+/// the rest, so the three counts share their columns in one `UNION ALL`.
+fn numbered(query: &mut SelectStatement, kind: Kind, values: Vec<Expr>) {
+    query.expr_as(Expr::cust((kind as i32).to_string()), Alias::new("kind"));
+    let mut values = values.into_iter();
+    for i in 0..NUMBERS {
+        let value = values
+            .next()
+            .unwrap_or_else(|| Expr::cust("CAST(NULL AS BIGINT)"));
+        query.expr_as(value, Alias::new(format!("n{i}")));
+    }
+}
+
 fn sum(expr: &str) -> Expr {
     Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
 }
@@ -230,60 +258,46 @@ pub async fn grupos(
     let mut grupos: BTreeMap<Clave, Grupo> = BTreeMap::new();
     let by_objective = objetivos.is_some() || dims.of_objective();
 
+    // 1, 2 and 4, in one statement: a row per group of each.
     // 1. The institutional objectives, each with its links counted.
-    let mut query = Query::select();
-    keys(&mut query, dims, "f", Some("oi"));
-    query
-        .expr_as(count("DISTINCT s.partida_id"), "partidas")
-        .expr_as(count("DISTINCT f.id"), "fichas")
-        .expr_as(count("DISTINCT f.servicio_id"), "servicios")
-        .expr_as(count("*"), "objetivos")
-        .expr_as(sum("CASE WHEN oi.tipo = 'estrategico' THEN 1 ELSE 0 END"), "estrategicos")
-        .expr_as(
-            sum("CASE WHEN oi.tipo = 'estrategico' AND EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id) THEN 1 ELSE 0 END"),
-            "estrategicos_con_productos",
-        )
-        .expr_as(sum("CASE WHEN oi.enfoque_genero THEN 1 ELSE 0 END"), "genero")
-        .expr_as(sum("CASE WHEN oi.cambio_climatico THEN 1 ELSE 0 END"), "clima")
-        .expr_as(
-            sum("CASE WHEN EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id) THEN 0 ELSE 1 END"),
-            "sin_productos",
-        )
-        .expr_as(
-            sum("(SELECT COUNT(*) FROM objetivo_institucional_ministerial x WHERE x.objetivo_institucional_id = oi.id)"),
-            "enlaces_ministeriales",
-        )
-        .expr_as(
-            sum("(SELECT COUNT(*) FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id)"),
-            "enlaces_productos",
-        )
-        .from_as(Alias::new("objetivos_institucionales"), Alias::new("oi"));
-    selected(&mut query, filter, objetivos);
-    for row in db.query_all(&query).await? {
-        let g = grupos.entry(clave(&row)?).or_default();
-        g.partidas = get(&row, "partidas")?;
-        g.fichas = get(&row, "fichas")?;
-        g.servicios = get(&row, "servicios")?;
-        g.objetivos = get(&row, "objetivos")?;
-        g.estrategicos = get(&row, "estrategicos")?;
-        g.estrategicos_con_productos = get(&row, "estrategicos_con_productos")?;
-        g.enfoque_genero = get(&row, "genero")?;
-        g.cambio_climatico = get(&row, "clima")?;
-        g.sin_productos = get(&row, "sin_productos")?;
-        g.enlaces_ministeriales = get(&row, "enlaces_ministeriales")?;
-        g.enlaces_productos = get(&row, "enlaces_productos")?;
-    }
+    let mut objectives = Query::select();
+    keys(&mut objectives, dims, "f", Some("oi"));
+    numbered(
+        &mut objectives,
+        Kind::Objetivos,
+        vec![
+            count("DISTINCT s.partida_id"),
+            count("DISTINCT f.id"),
+            count("DISTINCT f.servicio_id"),
+            count("*"),
+            sum("CASE WHEN oi.tipo = 'estrategico' THEN 1 ELSE 0 END"),
+            sum(&format!(
+                "CASE WHEN oi.tipo = 'estrategico' AND {SERVED} THEN 1 ELSE 0 END"
+            )),
+            sum("CASE WHEN oi.enfoque_genero THEN 1 ELSE 0 END"),
+            sum("CASE WHEN oi.cambio_climatico THEN 1 ELSE 0 END"),
+            sum(&format!("CASE WHEN {SERVED} THEN 0 ELSE 1 END")),
+            sum(
+                "(SELECT COUNT(*) FROM objetivo_institucional_ministerial x WHERE x.objetivo_institucional_id = oi.id)",
+            ),
+            sum(
+                "(SELECT COUNT(*) FROM producto_objetivo_institucional x WHERE x.objetivo_institucional_id = oi.id)",
+            ),
+        ],
+    );
+    objectives.from_as(Alias::new("objetivos_institucionales"), Alias::new("oi"));
+    selected(&mut objectives, filter, objetivos);
 
     // 2. The productos: of the group's fichas, or serving its objectives.
-    let mut query = Query::select();
+    let mut productos = Query::select();
     if by_objective {
-        keys(&mut query, dims, "f", Some("oi"));
-        query
-            .expr_as(count("DISTINCT pr.id"), "productos")
-            .expr_as(Expr::cust("CAST(0 AS BIGINT)"), "sin_objetivos")
-            .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "fichas")
-            .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "servicios")
-            .expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "partidas")
+        keys(&mut productos, dims, "f", Some("oi"));
+        numbered(
+            &mut productos,
+            Kind::Productos,
+            vec![count("DISTINCT pr.id"), Expr::cust("CAST(0 AS BIGINT)")],
+        );
+        productos
             .from_as(
                 Alias::new("producto_objetivo_institucional"),
                 Alias::new("l"),
@@ -296,18 +310,23 @@ pub async fn grupos(
                 Alias::new("productos").aliased("pr"),
                 col("pr", "id").equals(("l", "producto_id")),
             );
-        selected(&mut query, filter, objetivos);
+        selected(&mut productos, filter, objetivos);
     } else {
-        keys(&mut query, dims, "f", None);
-        query
-            .expr_as(count("pr.id"), "productos")
-            .expr_as(
-                sum("CASE WHEN pr.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.producto_id = pr.id) THEN 1 ELSE 0 END"),
-                "sin_objetivos",
-            )
-            .expr_as(count("DISTINCT f.id"), "fichas")
-            .expr_as(count("DISTINCT f.servicio_id"), "servicios")
-            .expr_as(count("DISTINCT s.partida_id"), "partidas")
+        keys(&mut productos, dims, "f", None);
+        numbered(
+            &mut productos,
+            Kind::Productos,
+            vec![
+                count("pr.id"),
+                sum(
+                    "CASE WHEN pr.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM producto_objetivo_institucional x WHERE x.producto_id = pr.id) THEN 1 ELSE 0 END",
+                ),
+                count("DISTINCT f.id"),
+                count("DISTINCT f.servicio_id"),
+                count("DISTINCT s.partida_id"),
+            ],
+        );
+        productos
             .from_as(Alias::new("fichas"), Alias::new("f"))
             .inner_join(
                 Alias::new("servicios").aliased("s"),
@@ -317,18 +336,71 @@ pub async fn grupos(
                 Alias::new("productos").aliased("pr"),
                 col("pr", "ficha_id").equals(("f", "id")),
             );
-        within(&mut query, filter, "f");
+        within(&mut productos, filter, "f");
     }
-    for row in db.query_all(&query).await? {
-        let g = grupos.entry(clave(&row)?).or_default();
-        g.productos = get(&row, "productos")?;
-        g.productos_sin_objetivos = get(&row, "sin_objetivos")?;
-        // Without objective dimensions, a ficha with no objectives still
-        // counts.
-        if let Some(fichas) = get::<Option<i64>>(&row, "fichas")? {
-            g.fichas = fichas;
-            g.servicios = get(&row, "servicios")?;
-            g.partidas = get(&row, "partidas")?;
+
+    // 4. The ministry objectives the group's objectives serve.
+    let mut served = Query::select();
+    keys(&mut served, dims, "f", Some("oi"));
+    numbered(
+        &mut served,
+        Kind::Servidos,
+        vec![count("DISTINCT l.objetivo_ministerial_id")],
+    );
+    served
+        .from_as(
+            Alias::new("objetivo_institucional_ministerial"),
+            Alias::new("l"),
+        )
+        .inner_join(
+            Alias::new("objetivos_institucionales").aliased("oi"),
+            col("oi", "id").equals(("l", "objetivo_institucional_id")),
+        );
+    selected(&mut served, filter, objetivos);
+
+    objectives
+        .union(UnionType::All, productos)
+        .union(UnionType::All, served);
+    let mut servidos = Vec::new();
+    for row in db.query_all(&objectives).await? {
+        let n = |i: usize| -> Result<i64, LoadError> {
+            Ok(get::<Option<i64>>(&row, &format!("n{i}"))?.unwrap_or(0))
+        };
+        let clave = clave(&row)?;
+        match get::<i32>(&row, "kind")? {
+            k if k == Kind::Objetivos as i32 => {
+                let g = grupos.entry(clave).or_default();
+                g.partidas = n(0)?;
+                g.fichas = n(1)?;
+                g.servicios = n(2)?;
+                g.objetivos = n(3)?;
+                g.estrategicos = n(4)?;
+                g.estrategicos_con_productos = n(5)?;
+                g.enfoque_genero = n(6)?;
+                g.cambio_climatico = n(7)?;
+                g.sin_productos = n(8)?;
+                g.enlaces_ministeriales = n(9)?;
+                g.enlaces_productos = n(10)?;
+            }
+            k if k == Kind::Productos as i32 => {
+                let fichas = get::<Option<i64>>(&row, "n2")?;
+                let g = grupos.entry(clave).or_default();
+                g.productos = n(0)?;
+                g.productos_sin_objetivos = n(1)?;
+                // Without objective dimensions, a ficha with no objectives
+                // still counts.
+                if fichas.is_some() {
+                    g.fichas = n(2)?;
+                    g.servicios = n(3)?;
+                    g.partidas = n(4)?;
+                }
+            }
+            _ => servidos.push((clave, n(0)?)),
+        }
+    }
+    for (clave, n) in servidos {
+        if let Some(g) = grupos.get_mut(&clave) {
+            g.ministeriales_servidos = n;
         }
     }
 
@@ -378,24 +450,5 @@ pub async fn grupos(
         }
     }
 
-    // 4. The ministry objectives the group's objectives serve.
-    let mut query = Query::select();
-    keys(&mut query, dims, "f", Some("oi"));
-    query
-        .expr_as(count("DISTINCT l.objetivo_ministerial_id"), "servidos")
-        .from_as(
-            Alias::new("objetivo_institucional_ministerial"),
-            Alias::new("l"),
-        )
-        .inner_join(
-            Alias::new("objetivos_institucionales").aliased("oi"),
-            col("oi", "id").equals(("l", "objetivo_institucional_id")),
-        );
-    selected(&mut query, filter, objetivos);
-    for row in db.query_all(&query).await? {
-        if let Some(g) = grupos.get_mut(&clave(&row)?) {
-            g.ministeriales_servidos = get(&row, "servidos")?;
-        }
-    }
     Ok(grupos)
 }
