@@ -179,6 +179,15 @@ async fn grouping_costs_the_same_statements_however_many_groups() {
         let large = query(&t.db, text).await;
         assert!(grupos(large.data()).len() > few);
         assert_eq!(small.statements(), large.statements(), "{}", t.backend);
+        // The groups themselves: two statements.
+        let without = query(&t.db, "{ estadisticas(agruparPor: [PERIODO, TIPO]) { fichas } }").await;
+        let with = query(
+            &t.db,
+            "{ estadisticas(agruparPor: [PERIODO, TIPO]) { fichas grupos { tipo objetivosInstitucionales { total } coberturaMinisterial } } }",
+        )
+        .await;
+        assert_eq!(grupos(with.data()).len(), 2, "one período, two tipos");
+        assert_eq!(with.statements(), without.statements() + 2, "{}", t.backend);
     })
     .await;
 }
