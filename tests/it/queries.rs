@@ -595,19 +595,8 @@ async fn link_predicates_keep_items_with_a_matching_link() {
 
 /// The ids of `nodes` with no item of their `list` that passes `test`.
 fn ids_without(nodes: &Value, list: &str, test: impl Fn(&Value) -> bool) -> Vec<Value> {
-    nodes
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter(|n| {
-            !n[list]["nodes"]
-                .as_array()
-                .expect("a list")
-                .iter()
-                .any(&test)
-        })
-        .map(|n| n["id"].clone())
-        .collect()
+    let with = having(nodes, list, test);
+    minus(&column(nodes, "id"), &with)
 }
 
 #[tokio::test]
