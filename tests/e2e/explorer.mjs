@@ -12,7 +12,7 @@
 //
 // Exits 0 and writes the screenshot on success; exits 1 with the reason
 // otherwise (2 on bad usage).
-import { baseAndScreenshot, editorText, graphiqlReady, runOffline, screenshotTo, TIMEOUT_MS } from './offline.mjs';
+import { baseAndScreenshot, editorText, graphiqlReady, resultShows, runOffline, screenshotTo, TIMEOUT_MS } from './offline.mjs';
 
 const { base, screenshot } = baseAndScreenshot('explorer.mjs');
 // What ticking partidas → nodes → codigo, nombre writes, spaces aside.
@@ -126,19 +126,7 @@ await runOffline('explorer e2e', async (page) => {
   if (sent !== BUILT) {
     throw new Error(`the query sent was ${sent}, not the one built, ${BUILT}`);
   }
-  await page
-    .waitForFunction(
-      (expected) => {
-        const text = document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue() ?? '';
-        return expected.every((e) => text.includes(e));
-      },
-      EXPECTED,
-      { timeout: TIMEOUT_MS },
-    )
-    .catch(async () => {
-      const text = (await editorText(page, '.graphiql-response')).slice(0, 2000);
-      throw new Error(`the result pane never showed ${EXPECTED.join(' and ')}; it shows:\n${text}`);
-    });
+  await resultShows(page, EXPECTED);
   const result = await editorText(page, '.graphiql-response');
   if (result.includes('"errors"')) {
     throw new Error(`the result has errors:\n${result.slice(0, 2000)}`);

@@ -11,7 +11,7 @@
 // Exits 0 and writes the screenshot on success; exits 1 with the reason
 // otherwise (2 on bad usage). Requests to any host but the loopback are
 // aborted before they leave and fail the run (see offline.mjs).
-import { baseAndScreenshot, editorText, graphiqlReady, runOffline, screenshotTo, TIMEOUT_MS } from './offline.mjs';
+import { baseAndScreenshot, editorText, graphiqlReady, resultShows, runOffline, screenshotTo, TIMEOUT_MS } from './offline.mjs';
 
 const EXPECTED = ['Diálogos con la sociedad civil.', '"totalCount"'];
 const { base, screenshot } = baseAndScreenshot('graphiql.mjs');
@@ -78,19 +78,7 @@ await runOffline('graphiql e2e', async (page) => {
   }
 
   const resultText = () => editorText(page, '.graphiql-response');
-  await page
-    .waitForFunction(
-      (expected) => {
-        const text = document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue() ?? '';
-        return expected.every((e) => text.includes(e));
-      },
-      EXPECTED,
-      { timeout: TIMEOUT_MS },
-    )
-    .catch(async () => {
-      const text = (await resultText()).slice(0, 2000);
-      throw new Error(`the result pane never showed ${EXPECTED.join(' and ')}; it shows:\n${text}`);
-    });
+  await resultShows(page, EXPECTED);
   const result = await resultText();
   if (result.includes('"errors"')) {
     throw new Error(`the result has errors:\n${result.slice(0, 2000)}`);

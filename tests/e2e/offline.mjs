@@ -136,3 +136,21 @@ export async function graphiqlReady(page, query) {
       throw new Error(`the query editor never showed the default query (${query})`);
     });
 }
+
+// Wait until GraphiQL's result pane holds every one of `expected`; fail
+// with what it shows instead.
+export async function resultShows(page, expected) {
+  await page
+    .waitForFunction(
+      (wanted) => {
+        const text = document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue() ?? '';
+        return wanted.every((e) => text.includes(e));
+      },
+      expected,
+      { timeout: TIMEOUT_MS },
+    )
+    .catch(async () => {
+      const text = (await editorText(page, '.graphiql-response')).slice(0, 2000);
+      throw new Error(`the result pane never showed ${expected.join(' and ')}; it shows:\n${text}`);
+    });
+}
