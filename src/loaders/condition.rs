@@ -13,7 +13,7 @@ use std::cell::Cell;
 
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, LikeExpr, Query, SelectStatement};
 
-use super::filter::{Filtro, PeriodoFiltro, tipo_value};
+use super::filter::{AsAlias, Filtro, PeriodoFiltro, tipo_value};
 
 /// The entities a filter can be about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,38 +122,45 @@ impl Filtro {
     }
 }
 
+/// Joins the ficha `f`, servicio `s` and partida `p` of the rows of
+/// `entity` (a table with a `ficha_id`) when the list spans fichas
+/// (`across`: its order reads them) or the filter reads them. Returns
+/// whether it joined: a list under one ficha needs none of it, and
+/// skipping the joins is most of its cost.
+pub(super) fn within_fichas(
+    query: &mut SelectStatement,
+    entity: Entidad,
+    filter: &Filtro,
+    across: bool,
+) -> bool {
+    if !across && !filter.needs_context() {
+        return false;
+    }
+    join_context(query, &Names::outer(entity, &Cell::new(0)));
+    true
+}
+
 /// Join the ficha, servicio and partida of `names.row` (a table with a
 /// `ficha_id`) under `names`' own names.
 pub(super) fn join_context(query: &mut SelectStatement, names: &Names) {
     join_servicio_of(query, names);
     query.inner_join(
-        Alias::new(names.p.clone()).into_iden_as("partidas"),
+        Alias::new("partidas").aliased(Alias::new(names.p.clone())),
         column(&names.p, "id").equals((Alias::new(names.s.clone()), Alias::new("partida_id"))),
     );
 }
 
-fn join_servicio_of(query: &mut SelectStatement, names: &Names) {
+/// Join the ficha and servicio of `names.row` under `names`' own names.
+pub(super) fn join_servicio_of(query: &mut SelectStatement, names: &Names) {
     query
         .inner_join(
-            Alias::new(names.f.clone()).into_iden_as("fichas"),
+            Alias::new("fichas").aliased(Alias::new(names.f.clone())),
             column(&names.f, "id").equals((Alias::new(names.row.clone()), Alias::new("ficha_id"))),
         )
         .inner_join(
-            Alias::new(names.s.clone()).into_iden_as("servicios"),
+            Alias::new("servicios").aliased(Alias::new(names.s.clone())),
             column(&names.s, "id").equals((Alias::new(names.f.clone()), Alias::new("servicio_id"))),
         );
-}
-
-/// `table AS alias`, for a table joined under a name made at run time.
-trait AliasedTable {
-    fn into_iden_as(self, table: &'static str) -> sea_orm::sea_query::TableRef;
-}
-
-impl AliasedTable for Alias {
-    fn into_iden_as(self, table: &'static str) -> sea_orm::sea_query::TableRef {
-        use sea_orm::sea_query::IntoTableRef;
-        Alias::new(table).into_table_ref().alias(self)
-    }
 }
 
 /// The condition `filter` sets on the rows of `entity` named by `names`;
@@ -180,7 +187,7 @@ pub(super) fn condition(entity: Entidad, filter: &Filtro, names: &Names) -> Cond
                 if entity == Entidad::Partida {
                     let s = names.fresh("s");
                     fichas.inner_join(
-                        Alias::new(s.clone()).into_iden_as("servicios"),
+                        Alias::new("servicios").aliased(Alias::new(s.clone())),
                         column(&s, "id").equals((Alias::new(f.clone()), Alias::new("servicio_id"))),
                     );
                     fichas.and_where(
@@ -365,14 +372,14 @@ fn some_linked(
         .expr(Expr::val(1))
         .from_as(Alias::new(link), Alias::new(l.clone()))
         .inner_join(
-            Alias::new(inner.row.clone()).into_iden_as(entity.table()),
+            Alias::new(entity.table()).aliased(Alias::new(inner.row.clone())),
             column(&inner.row, "id").equals((Alias::new(l.clone()), Alias::new(to))),
         );
     if filter.needs_context() {
         match entity {
             Entidad::Ministerial => {
                 exists.inner_join(
-                    Alias::new(inner.p.clone()).into_iden_as("partidas"),
+                    Alias::new("partidas").aliased(Alias::new(inner.p.clone())),
                     column(&inner.p, "id")
                         .equals((Alias::new(inner.row.clone()), Alias::new("partida_id"))),
                 );

@@ -4,7 +4,7 @@
 //! conditions, the sort keys and `parent_key`.
 
 use entity::tipo_objetivo::TipoObjetivo;
-use entity::{ficha, partida, servicio};
+use entity::{partida, servicio};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 use super::condition::periodo_in;
@@ -139,28 +139,6 @@ pub fn periodo(query: &mut SelectStatement, table: &'static str, periodo: Option
     }
 }
 
-/// Joins `fichas f`, `servicios s`, `partidas p` to a table with a
-/// `ficha_id` when the list spans fichas (`across`: its order reads them)
-/// or the filter reads them. Returns whether it joined: a list under one
-/// ficha needs none of it, and skipping the joins is most of its cost.
-pub(super) fn within_fichas(
-    query: &mut SelectStatement,
-    table: &'static str,
-    filter: &Filtro,
-    across: bool,
-) -> bool {
-    if !across && !filter.needs_context() {
-        return false;
-    }
-    query.inner_join(
-        ficha::Entity.aliased("f"),
-        col("f", "id").equals((table, "ficha_id")),
-    );
-    join_servicio(query);
-    join_partida(query);
-    true
-}
-
 /// Join the servicio `s` of the fichas `f`.
 pub(super) fn join_servicio(query: &mut SelectStatement) {
     query.inner_join(
@@ -188,11 +166,11 @@ pub fn codes(query: &mut SelectStatement, filter: &Filtro) {
 
 /// Table alias helper: `FROM table AS alias` for sea-query joins.
 pub trait AsAlias {
-    fn aliased(self, alias: &'static str) -> sea_orm::sea_query::TableRef;
+    fn aliased(self, alias: impl sea_orm::sea_query::IntoIden) -> sea_orm::sea_query::TableRef;
 }
 
 impl<T: sea_orm::sea_query::IntoTableRef> AsAlias for T {
-    fn aliased(self, alias: &'static str) -> sea_orm::sea_query::TableRef {
+    fn aliased(self, alias: impl sea_orm::sea_query::IntoIden) -> sea_orm::sea_query::TableRef {
         self.into_table_ref().alias(alias)
     }
 }

@@ -22,7 +22,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UnionTy
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use super::LoadError;
-use super::condition::{Entidad, Names, condition};
+use super::condition::{Entidad, Names, condition, join_context, join_servicio_of};
 use super::filter::{AsAlias, Filtro, col};
 use super::paging::get;
 
@@ -165,25 +165,14 @@ fn clave(row: &QueryResult) -> Result<Clave, LoadError> {
 /// selection's partidas, capítulo and período, and the objectives
 /// `objetivos` keeps (its conditions on the partida read `p`).
 fn selected(query: &mut SelectStatement, filter: &Filtro, objetivos: Option<&Filtro>) {
-    query
-        .inner_join(
-            Alias::new("fichas").aliased("f"),
-            col("f", "id").equals(("oi", "ficha_id")),
-        )
-        .inner_join(
-            Alias::new("servicios").aliased("s"),
-            col("s", "id").equals(("f", "servicio_id")),
-        );
+    let next = Cell::new(0);
+    let names = Names::outer(Entidad::Institucional, &next);
+    match objetivos {
+        Some(objetivos) if objetivos.needs_context() => join_context(query, &names),
+        _ => join_servicio_of(query, &names),
+    }
     within(query, filter, "f");
     if let Some(objetivos) = objetivos {
-        if objetivos.needs_context() {
-            query.inner_join(
-                Alias::new("partidas").aliased("p"),
-                col("p", "id").equals(("s", "partida_id")),
-            );
-        }
-        let next = Cell::new(0);
-        let names = Names::outer(Entidad::Institucional, &next);
         query.cond_where(condition(Entidad::Institucional, objetivos, &names));
     }
 }

@@ -7,10 +7,8 @@ use std::cell::Cell;
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
-use super::condition::{Entidad, Names, condition};
-use super::filter::{
-    AsAlias, Filtro, col, join_partida, join_servicio, parent_key, select_entity, within_fichas,
-};
+use super::condition::{Entidad, Names, condition, within_fichas};
+use super::filter::{AsAlias, Filtro, col, join_partida, join_servicio, parent_key, select_entity};
 use super::order::{Campo, select_keys};
 use super::paging::Listed;
 
@@ -354,7 +352,7 @@ impl Listed for ObjetivosInstitucionales {
             rel,
             ObjetivosInstitucionalesDe::Todos | ObjetivosInstitucionalesDe::Ministerial
         );
-        let context = within_fichas(&mut query, "oi", filter, across);
+        let context = within_fichas(&mut query, Entidad::Institucional, filter, across);
         let parent = match rel {
             ObjetivosInstitucionalesDe::Todos => None,
             ObjetivosInstitucionalesDe::Ficha => Some(("oi", "ficha_id")),
@@ -425,7 +423,12 @@ impl Listed for Productos {
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");
-        let context = within_fichas(&mut query, "pr", filter, rel == ProductosDe::Todos);
+        let context = within_fichas(
+            &mut query,
+            Entidad::Producto,
+            filter,
+            rel == ProductosDe::Todos,
+        );
         let parent = match rel {
             ProductosDe::Todos => None,
             ProductosDe::Ficha => Some(("pr", "ficha_id")),
