@@ -201,16 +201,7 @@ impl<'a> Walk<'a> {
         let named = returns.map_or("", |r| r.named.as_str());
         let objects = match (at.page, returns) {
             // A connection's items.
-            (Some(page), _) if ITEMS.contains(&name) => {
-                let items = At {
-                    ty: named,
-                    instances: page.items,
-                    distinct: page.distinct,
-                    page: None,
-                };
-                page.items
-                    .saturating_add(self.set(&field.selection_set, items))
-            }
+            (Some(page), _) if ITEMS.contains(&name) => self.each(field, named, page),
             (_, Some(r)) if self.types.is_connection(&r.named) => {
                 let page = self.items(field, at, true);
                 let connection = At {
@@ -223,14 +214,7 @@ impl<'a> Walk<'a> {
             }
             (_, Some(r)) if r.list => {
                 let page = self.items(field, at, false);
-                let items = At {
-                    ty: named,
-                    instances: page.items,
-                    distinct: page.distinct,
-                    page: None,
-                };
-                page.items
-                    .saturating_add(self.set(&field.selection_set, items))
+                self.each(field, named, page)
             }
             // One object each (or none: a field validation will refuse).
             _ => {
@@ -254,6 +238,19 @@ impl<'a> Walk<'a> {
     /// per parent as its page (`paged`) and the link's data allow, and no
     /// more than the link's pairs when the parents are distinct. Keeps the
     /// list with the most.
+    /// The objects of the items of a list, or of a connection's `nodes`
+    /// or `edges`, of type `ty`: each item and what it selects.
+    fn each(&mut self, field: &'a Field, ty: &'a str, page: Page) -> u64 {
+        let items = At {
+            ty,
+            instances: page.items,
+            distinct: page.distinct,
+            page: None,
+        };
+        page.items
+            .saturating_add(self.set(&field.selection_set, items))
+    }
+
     fn items(&mut self, field: &'a Field, at: At<'a>, paged: bool) -> Page {
         let page = if paged {
             self.page(field)
