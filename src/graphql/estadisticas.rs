@@ -13,7 +13,7 @@ use async_graphql::{Context, InputObject, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
 
 use super::error::bad_input;
-use super::filters::{ListFilter, ObjetivoInstitucionalFilter, periodo};
+use super::filters::{ListFilter, ObjetivoInstitucionalFilter, partidas, periodo};
 use super::grupos::{AgruparPor, GrupoEstadisticas};
 use super::values::Periodo;
 use crate::loaders::estadisticas::{Counts, FichaCounts, MinisterioCounts};
@@ -46,15 +46,7 @@ pub struct EstadisticasFilter {
 impl EstadisticasFilter {
     /// The selection of fichas, and the objectives' own filter if any.
     fn filtro(&self) -> Result<(Filtro, Option<Filtro>)> {
-        let partidas = match (&self.partida, &self.partidas) {
-            (None, None) => None,
-            (one, many) => Some(
-                one.iter()
-                    .chain(many.iter().flatten())
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            ),
-        };
+        let partidas = partidas(self.partida.as_ref(), self.partidas.as_ref());
         let range = (self.periodo_desde.is_some() || self.periodo_hasta.is_some())
             .then_some(PeriodoFiltro::Range(self.periodo_desde, self.periodo_hasta));
         let periodo = match (self.periodo.as_deref().map(periodo).transpose()?, range) {

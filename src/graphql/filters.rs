@@ -126,7 +126,9 @@ fn search(term: Option<&String>) -> Option<String> {
     term.map(|t| fold(t)).filter(|t| !t.is_empty())
 }
 
-fn partidas(one: Option<&String>, many: Option<&Vec<String>>) -> Option<Vec<String>> {
+/// The partida codes a filter names, by one code and by several (sorted,
+/// each once); `None` when it names none.
+pub fn partidas(one: Option<&String>, many: Option<&Vec<String>>) -> Option<Vec<String>> {
     let mut codes: Vec<String> = one
         .into_iter()
         .chain(many.into_iter().flatten())
