@@ -13,8 +13,25 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Keep the process's memory in small pages. mimalloc asks the kernel for
+/// transparent huge pages, and a 2 MiB page stays resident while any of its
+/// 4 KiB is in use: after a burst of large answers the server kept 20 MiB
+/// more, and peaked 10–15 MiB higher (`bench/burst`), at no gain in speed.
+#[cfg(target_os = "linux")]
+fn small_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes one integer flag and touches no
+    // memory of ours; it sets a flag on this process's address space.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn small_pages() {}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    small_pages();
     let cli = Cli::parse();
     let log = tracing_subscriber::fmt()
         .with_env_filter(

@@ -204,6 +204,7 @@ pub async fn graphql(
         },
         _ => None,
     };
+    let computing = super::memory::Computing::start();
     let timeout = state.limits.timeout();
     let Ok((response, executed)) =
         tokio::time::timeout(timeout, execute(&state, checked, &slot)).await
@@ -233,6 +234,7 @@ pub async fn graphql(
     };
     // The answer is bytes now: what it held is freed.
     drop(admitted);
+    drop(computing);
     let etag = cacheable.then(|| etag_of(&bytes)).flatten();
     if let (Some(cache), Some(key), true) = (&state.cache, key, complete) {
         cache.insert(

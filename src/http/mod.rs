@@ -18,6 +18,7 @@ mod csv;
 pub mod endpoint;
 pub mod graphiql;
 pub mod limits;
+pub mod memory;
 pub mod metrics;
 pub mod persisted;
 mod protocol;

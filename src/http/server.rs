@@ -103,6 +103,7 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let (mut refused, mut last_said) = (0u64, None::<std::time::Instant>);
+    let give_back = tokio::spawn(super::memory::give_back_when_idle(Duration::from_secs(1)));
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -156,6 +157,7 @@ pub async fn serve(
         });
     }
     drop(listener);
+    give_back.abort();
     graceful.shutdown().await;
     Ok(())
 }
