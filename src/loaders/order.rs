@@ -88,12 +88,14 @@ pub(super) fn keys<L: Listed>(order: &[(Campo, bool)], context: bool) -> Vec<Sor
     asked.chain(usual).collect()
 }
 
-/// Select the keys of `order` as `sort_0`, `sort_1`, ….
+/// Select the keys of `order` as `sort_0`, `sort_1`, …; none for rows
+/// that are only counted (no `order`).
 pub(super) fn select_keys<L: Listed>(
     query: &mut SelectStatement,
-    order: &[(Campo, bool)],
+    order: Option<&[(Campo, bool)]>,
     context: bool,
 ) {
+    let Some(order) = order else { return };
     for (i, key) in keys::<L>(order, context).into_iter().enumerate() {
         query.expr_as(key.expr, Alias::new(sort_key(i)));
     }

@@ -62,10 +62,14 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     /// Rows of the list under `rel`, filtered, with `parent_key` (the
     /// parent's id, or 0 for a top-level list) and the sort keys of
     /// `order` (`super::order::select_keys`); only for `parents` when given.
+    /// Without an order the rows are only counted: no sort keys, and the
+    /// ficha, servicio and partida of a row are joined only when the filter
+    /// reads them (a search counted over the objectives alone, not over
+    /// four tables).
     fn source(
         rel: Self::Rel,
         filter: &Filtro,
-        order: &[(Campo, bool)],
+        order: Option<&[(Campo, bool)]>,
         parents: Option<&[i32]>,
     ) -> SelectStatement;
 }
@@ -231,7 +235,7 @@ async fn nested<L: Listed>(
         .join(", ");
     let columns = model_columns::<L>("x.");
     let row = |array: &str| format!("{array}(x.parent_key, {array}({keys}), {array}({columns}))");
-    let text = aggregated(db, &row, L::source(rel, filter, order, Some(parents))).await?;
+    let text = aggregated(db, &row, L::source(rel, filter, Some(order), Some(parents))).await?;
     let rows: Vec<(i32, Vec<Key>, L::Model)> = read(&text)?;
     let mut lists: HashMap<i32, Vec<Keyed<L::Model>>> = HashMap::with_capacity(parents.len());
     for (parent, keys, model) in rows {
@@ -340,14 +344,14 @@ async fn top_level<L: Listed>(
             let after = window.after.unwrap_or(0);
             let top = Query::select()
                 .column(Asterisk)
-                .from_subquery(L::source(rel, filter, orden, None), "src")
+                .from_subquery(L::source(rel, filter, Some(orden), None), "src")
                 .order_by_customs(order.iter().cloned())
                 .limit(Ord::max(first + 1, 0) as u64)
                 .offset(Ord::max(after, 0) as u64)
                 .to_owned();
             let total = Query::select()
                 .expr(Expr::cust("COUNT(*)"))
-                .from_subquery(L::source(rel, filter, &[], None), "src")
+                .from_subquery(L::source(rel, filter, None, None), "src")
                 .to_owned();
             (
                 Expr::cust(format!(
@@ -364,7 +368,7 @@ async fn top_level<L: Listed>(
                 window_order(&order)
             )),
             Expr::cust("COUNT(*) OVER (PARTITION BY src.parent_key)"),
-            L::source(rel, filter, orden, None),
+            L::source(rel, filter, Some(orden), None),
         ),
     };
     let ranked = Query::select()
@@ -464,7 +468,7 @@ pub async fn counts<L: Listed>(
     let query = Query::select()
         .column(("src", "parent_key"))
         .expr_as(Expr::cust("COUNT(*)"), "cnt")
-        .from_subquery(L::source(rel, filter, &[], parents), "src")
+        .from_subquery(L::source(rel, filter, None, parents), "src")
         .group_by_col(("src", "parent_key"))
         .to_owned();
     let rows = db.query_all(&query).await?;

@@ -85,7 +85,7 @@ impl Listed for Partidas {
     fn source(
         _: PartidasDe,
         filter: &Filtro,
-        order: &[(Campo, bool)],
+        order: Option<&[(Campo, bool)]>,
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<partida::Entity>("p");
@@ -129,7 +129,7 @@ impl Listed for Servicios {
     fn source(
         rel: ServiciosDe,
         filter: &Filtro,
-        order: &[(Campo, bool)],
+        order: Option<&[(Campo, bool)]>,
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<servicio::Entity>("s");
@@ -179,7 +179,7 @@ impl Listed for Fichas {
     fn source(
         rel: FichasDe,
         filter: &Filtro,
-        order: &[(Campo, bool)],
+        order: Option<&[(Campo, bool)]>,
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<ficha::Entity>("f");
@@ -241,12 +241,14 @@ impl Listed for ObjetivosMinisteriales {
     fn source(
         rel: ObjetivosMinisterialesDe,
         filter: &Filtro,
-        order: &[(Campo, bool)],
+        order: Option<&[(Campo, bool)]>,
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_ministerial::Entity>("om");
-        // Only a top-level list spans partidas: the others sort by prioridad.
-        let context = rel == ObjetivosMinisterialesDe::Todos || filter.needs_context();
+        // Only a top-level list spans partidas: the others sort by prioridad,
+        // and a count sorts nothing.
+        let context =
+            (order.is_some() && rel == ObjetivosMinisterialesDe::Todos) || filter.needs_context();
         if context {
             query.inner_join(
                 partida::Entity.aliased("p"),
@@ -344,14 +346,15 @@ impl Listed for ObjetivosInstitucionales {
     fn source(
         rel: ObjetivosInstitucionalesDe,
         filter: &Filtro,
-        order: &[(Campo, bool)],
+        order: Option<&[(Campo, bool)]>,
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_institucional::Entity>("oi");
-        let across = matches!(
-            rel,
-            ObjetivosInstitucionalesDe::Todos | ObjetivosInstitucionalesDe::Ministerial
-        );
+        let across = order.is_some()
+            && matches!(
+                rel,
+                ObjetivosInstitucionalesDe::Todos | ObjetivosInstitucionalesDe::Ministerial
+            );
         let context = within_fichas(&mut query, Entidad::Institucional, filter, across);
         let parent = match rel {
             ObjetivosInstitucionalesDe::Todos => None,
@@ -419,7 +422,7 @@ impl Listed for Productos {
     fn source(
         rel: ProductosDe,
         filter: &Filtro,
-        order: &[(Campo, bool)],
+        order: Option<&[(Campo, bool)]>,
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");
@@ -427,7 +430,7 @@ impl Listed for Productos {
             &mut query,
             Entidad::Producto,
             filter,
-            rel == ProductosDe::Todos,
+            order.is_some() && rel == ProductosDe::Todos,
         );
         let parent = match rel {
             ProductosDe::Todos => None,
