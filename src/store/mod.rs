@@ -62,7 +62,14 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
                     .statement_cache_capacity(8)
             });
     } else {
-        options.max_connections(if pool == Pool::Single { 1 } else { 16 });
+        options
+            .max_connections(if pool == Pool::Single { 1 } else { 16 })
+            // The data is a few tens of MiB and stays in PostgreSQL's cache:
+            // an index read costs little more than a sequential one. At the
+            // default (4) the planner read every producto into a hash to
+            // join a level's 193 links (6 ms) instead of looking each one up
+            // (1.8 ms); the dashboard query went from 14 to 8–9 ms.
+            .map_sqlx_postgres_opts(|opts| opts.options([("random_page_cost", "1.1")]));
     }
     let mut db = Database::connect(options).await?;
     // Every statement at debug level (`RUST_LOG=definiciones::sql=debug`);
