@@ -27,6 +27,11 @@ impl LoadError {
     pub(super) fn json(error: serde_json::Error) -> Self {
         DbErr::Json(format!("reading a page of rows: {error}")).into()
     }
+
+    /// A PostgreSQL row that does not read as the models.
+    pub(super) fn row(error: serde::de::value::Error) -> Self {
+        DbErr::Type(format!("reading a page of rows: {error}")).into()
+    }
 }
 
 impl From<DbErr> for LoadError {

@@ -3,8 +3,9 @@
 //!
 //! A list (top-level or nested) is a *source* query per entity — the rows,
 //! filtered, each tagged with the parent it hangs from (`parent_key`) and
-//! its sort keys — read for every parent of a level at once, as one JSON
-//! value, and paged per parent (`paging`). Cursors are positions in a list. The
+//! its sort keys — read for every parent of a level at once (on SQLite as
+//! one JSON value, on PostgreSQL as rows read by position, `rows`), and
+//! paged per parent (`paging`). Cursors are positions in a list. The
 //! async-graphql `DataLoader` collects the keys one level of a response
 //! asks for and hands them here together, so the statements a request runs
 //! depend on its depth, never on how many rows it returns.
@@ -30,6 +31,7 @@ pub mod grupos;
 mod maxima;
 mod order;
 mod paging;
+mod rows;
 mod sources;
 mod statements;
 mod version;

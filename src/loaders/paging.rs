@@ -1,6 +1,7 @@
 //! Lists, paged: each parent's page of a list, for every parent of a level
 //! in one statement over the entity's source ([`Listed::source`]), its rows
-//! handed over as one JSON value. A nested level's lists are read whole and
+//! handed over as one JSON value on SQLite and as plain rows on PostgreSQL,
+//! read by position with serde ([`fetch`]). A nested level's lists are read whole and
 //! numbered and paged per parent here; a top-level list is numbered by the
 //! database (`ORDER BY … LIMIT` read forwards, a window function from the
 //! end). Cursors are those numbers: a row's position in its list.
@@ -11,10 +12,11 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Iterable, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, QueryResult};
 use serde::de::DeserializeOwned;
 
 use super::filter::{AsAlias, Filtro, Window, col};
+use super::rows::{self, Part};
 use super::order::{Campo, Orden, descending, order_by, sort_key, window_order};
 use super::{Db, LoadError};
 
@@ -178,11 +180,9 @@ impl<L: Listed> Loader<CountKey<L>> for Db {
 
 /// The requested page of every parent's list, in one statement.
 ///
-/// The rows come back as one JSON value (`json_group_array` on SQLite,
-/// `json_agg` on PostgreSQL) read with serde: one row to hand over instead
-/// of one per object, which on SQLite is a wake-up of the runtime each,
-/// and no lookup of columns by name. `search_text`, which the API never
-/// shows, is left out (an empty string in its place).
+/// The rows are read by position with serde, never by column name
+/// ([`fetch`]). `search_text`, which the API never shows, is left out (an
+/// empty string in its place).
 ///
 /// A nested level (`parents` given) reads every row of its parents' lists
 /// and pages them here ([`nested`]); a top-level list is numbered and
@@ -231,12 +231,18 @@ async fn nested<L: Listed>(
     let keys = (0..desc.len())
         .map(|i| format!("x.{}", sort_key(i)))
         .chain(["x.id".to_owned()])
-        .collect::<Vec<_>>()
-        .join(", ");
-    let columns = model_columns::<L>("x.");
-    let row = |array: &str| format!("{array}(x.parent_key, {array}({keys}), {array}({columns}))");
-    let text = aggregated(db, &row, L::source(rel, filter, Some(order), Some(parents))).await?;
-    let rows: Vec<(i32, Vec<Key>, L::Model)> = read(&text)?;
+        .collect();
+    let element = [
+        Group::One("x.parent_key".to_owned()),
+        Group::Many(keys),
+        Group::Many(model_columns::<L>("x.")),
+    ];
+    let rows: Vec<(i32, Vec<Key>, L::Model)> = fetch(
+        db,
+        &element,
+        L::source(rel, filter, Some(order), Some(parents)),
+    )
+    .await?;
     let mut lists: HashMap<i32, Vec<Keyed<L::Model>>> = HashMap::with_capacity(parents.len());
     for (parent, keys, model) in rows {
         lists.entry(parent).or_default().push((keys, model));
@@ -280,47 +286,85 @@ fn compare(a: &[Key], b: &[Key], desc: &[bool]) -> std::cmp::Ordering {
     std::cmp::Ordering::Equal
 }
 
-/// The model's columns as the JSON array reads them, `search_text` blank.
-fn model_columns<L: Listed>(prefix: &str) -> String {
+/// The model's columns in the order it reads them, `search_text` blank.
+fn model_columns<L: Listed>(prefix: &str) -> Vec<String> {
     <L::Entity as EntityTrait>::Column::iter()
         .map(|column| match sea_orm::IdenStatic::as_str(&column) {
             "search_text" => "''".to_owned(),
             name => format!("{prefix}{name}"),
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
-/// `rows` aggregated into one JSON array: `row` builds an element with the
-/// backend's array function (`json_array` / `json_build_array`).
-async fn aggregated(
+/// A part of a row's element: one column, or an array of several.
+enum Group {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// `rows` read as `T`s, each from an element of `element`'s shape
+/// (`[parent, [keys…], [columns…]]`).
+///
+/// On SQLite the rows come back as one JSON array (`json_group_array`),
+/// read with serde: sqlx hands SQLite rows from the database's thread to
+/// the runtime one at a time, each a wake-up. On PostgreSQL they come back
+/// as plain rows, which its `json_agg` cost more to build than they cost to
+/// send, read by position with the same serde impls (`super::rows`).
+async fn fetch<T: DeserializeOwned>(
     db: &impl ConnectionTrait,
-    row: &(dyn Fn(&str) -> String + Sync),
+    element: &[Group],
     rows: SelectStatement,
-) -> Result<String, LoadError> {
-    let aggregate = match db.get_database_backend() {
-        DatabaseBackend::Postgres => format!(
-            "COALESCE(json_agg({})::text, '[]')",
-            row("json_build_array")
-        ),
-        _ => format!("json_group_array({})", row("json_array")),
-    };
+) -> Result<Vec<T>, LoadError> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        let mut query = Query::select();
+        for group in element {
+            match group {
+                Group::One(column) => {
+                    query.expr(Expr::cust(column.clone()));
+                }
+                Group::Many(columns) => {
+                    for column in columns {
+                        query.expr(Expr::cust(column.clone()));
+                    }
+                }
+            }
+        }
+        query.from_subquery(rows, "x");
+        let layout: Vec<Part> = element
+            .iter()
+            .map(|group| match group {
+                Group::One(_) => Part::One,
+                Group::Many(columns) => Part::Many(columns.len()),
+            })
+            .collect();
+        let found = db.query_all(&query).await?;
+        return found
+            .iter()
+            .map(|row| {
+                let row = row.try_as_pg_row().ok_or_else(|| {
+                    LoadError::from(DbErr::Type("a PostgreSQL row expected".to_owned()))
+                })?;
+                rows::read(row, &layout).map_err(LoadError::row)
+            })
+            .collect();
+    }
+    let array = element
+        .iter()
+        .map(|group| match group {
+            Group::One(column) => column.clone(),
+            Group::Many(columns) => format!("json_array({})", columns.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let query = Query::select()
-        .expr_as(Expr::cust(aggregate), "page")
+        .expr_as(Expr::cust(format!("json_group_array(json_array({array}))")), "page")
         .from_subquery(rows, "x")
         .to_owned();
-    match db.query_one(&query).await? {
-        Some(row) => get(&row, "page"),
-        None => Ok(String::new()),
-    }
-}
-
-/// Rows aggregated by [`aggregated`].
-fn read<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, LoadError> {
-    if text.is_empty() {
-        return Ok(Vec::new());
-    }
-    serde_json::from_str(text).map_err(LoadError::json)
+    let text: String = match db.query_one(&query).await? {
+        Some(row) => get(&row, "page")?,
+        None => return Ok(Vec::new()),
+    };
+    serde_json::from_str(&text).map_err(LoadError::json)
 }
 
 /// The pages of a top-level list, numbered by the database.
@@ -415,10 +459,13 @@ async fn top_level<L: Listed>(
         },
         (None, None) => {}
     }
-    let columns = model_columns::<L>("x.");
-    let row = |array: &str| format!("{array}(x.parent_key, x.rn, x.cnt, {array}({columns}))");
-    let text = aggregated(db, &row, query).await?;
-    let rows: Vec<(i32, i64, i64, L::Model)> = read(&text)?;
+    let element = [
+        Group::One("x.parent_key".to_owned()),
+        Group::One("x.rn".to_owned()),
+        Group::One("x.cnt".to_owned()),
+        Group::Many(model_columns::<L>("x.")),
+    ];
+    let rows: Vec<(i32, i64, i64, L::Model)> = fetch(db, &element, query).await?;
     let mut pages: HashMap<i32, Page<L::Model>> = HashMap::new();
     for (parent, position, total, model) in rows {
         let page = pages.entry(parent).or_insert_with(|| Page {
