@@ -16,8 +16,8 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, Qu
 use serde::de::DeserializeOwned;
 
 use super::filter::{AsAlias, Filtro, Window, col};
-use super::rows::{self, Part};
 use super::order::{Campo, Orden, descending, order_by, sort_key, window_order};
+use super::rows::{self, Part};
 use super::{Db, LoadError};
 
 /// One parent's page of a list.
@@ -357,7 +357,10 @@ async fn fetch<T: DeserializeOwned>(
         .collect::<Vec<_>>()
         .join(", ");
     let query = Query::select()
-        .expr_as(Expr::cust(format!("json_group_array(json_array({array}))")), "page")
+        .expr_as(
+            Expr::cust(format!("json_group_array(json_array({array}))")),
+            "page",
+        )
         .from_subquery(rows, "x")
         .to_owned();
     let text: String = match db.query_one(&query).await? {
