@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -17,7 +16,9 @@ use sea_orm::DatabaseConnection;
 use super::error::bad_input;
 use super::filters::ListFilter;
 use super::order::{OrderBy, orden};
-use crate::loaders::{self, CountKey, Db, Filtro, Listed, LoadError, Orden, Page, PageKey, Window};
+use crate::loaders::{
+    self, CountKey, Db, Filtro, Listed, LoadError, Orden, Page, PageKey, RequestLoader, Window,
+};
 
 /// Items per page when the query says neither `first` nor `last`.
 pub const DEFAULT_PAGE: i64 = 50;
@@ -152,7 +153,7 @@ where
                 })
             }
             Parent::Of(rel, id) => {
-                let loader = ctx.data::<Arc<DataLoader<Db>>>()?;
+                let loader = ctx.data::<Arc<RequestLoader>>()?;
                 let key = PageKey {
                     rel,
                     parent: id,
@@ -184,7 +185,7 @@ where
                 Ok(counts.get(&0).copied().unwrap_or(0))
             }
             Some(parent) => {
-                let loader = ctx.data::<Arc<DataLoader<Db>>>()?;
+                let loader = ctx.data::<Arc<RequestLoader>>()?;
                 let key = CountKey {
                     rel: self.rel,
                     parent,

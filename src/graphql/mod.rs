@@ -40,7 +40,7 @@ use self::types::{
     ProductoConnection, Servicio, ServicioConnection, find,
 };
 use crate::loaders::{
-    FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe, PartidasDe, ProductosDe,
+    ById, FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe, PartidasDe, ProductosDe,
     ServiciosDe,
 };
 
@@ -118,13 +118,22 @@ graph_object! {
         ) -> Result<Option<Servicio>> {
             let db = ctx.data::<DatabaseConnection>()?;
             let found = servicio::Entity::find()
-                .inner_join(partida::Entity)
+                .find_also_related(partida::Entity)
                 .filter(partida::Column::Codigo.eq(partida))
                 .filter(servicio::Column::Capitulo.eq(capitulo))
                 .one(db)
                 .await
                 .map_err(database)?;
-            Ok(found.map(Servicio))
+            let Some((servicio, partida)) = found else {
+                return Ok(None);
+            };
+            // Read with it: `Servicio.partida` need not read it again.
+            if let Some(partida) = partida {
+                types::loader(ctx)?
+                    .feed_one(ById::<partida::Entity>::new(partida.id), partida)
+                    .await;
+            }
+            Ok(Some(Servicio(servicio)))
         }
 
         /// Fichas, by partida, capítulo and período.

@@ -3,10 +3,46 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
+use std::any::TypeId;
+use std::hash::Hash;
+
+use async_graphql::dataloader::{CacheFactory, CacheStorage, DataLoader, HashMapCache, NoCache};
+use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::DatabaseConnection;
 
-use super::Db;
+use super::{ById, Db};
+
+/// A request's data loader.
+pub type RequestLoader = DataLoader<Db, RowsById>;
+
+/// What a request's loader keeps: the rows it read by id (a servicio's
+/// partida, a ficha's servicio), so one a resolver already has — read with
+/// the row that links to it — is not read again
+/// ([`DataLoader::feed_one`]). Pages are not kept: each list field asks
+/// for its own, once.
+pub struct RowsById;
+
+impl CacheFactory for RowsById {
+    fn create<K, V>(&self) -> Box<dyn CacheStorage<Key = K, Value = V>>
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        V: Send + Sync + Clone + 'static,
+    {
+        let by_id = [
+            TypeId::of::<ById<partida::Entity>>(),
+            TypeId::of::<ById<servicio::Entity>>(),
+            TypeId::of::<ById<ficha::Entity>>(),
+            TypeId::of::<ById<objetivo_ministerial::Entity>>(),
+            TypeId::of::<ById<objetivo_institucional::Entity>>(),
+            TypeId::of::<ById<producto::Entity>>(),
+        ];
+        if by_id.contains(&TypeId::of::<K>()) {
+            HashMapCache::default().create()
+        } else {
+            NoCache.create()
+        }
+    }
+}
 
 /// The most keys one statement serves. Far above any page a request may
 /// ask for, and under the bind-parameter limits of SQLite and PostgreSQL.
@@ -20,13 +56,17 @@ const MAX_BATCH: usize = 20_000;
 /// after every sibling field of a level has asked for its key — however
 /// long that level takes to resolve and whatever the runtime's threads do.
 /// One level is one batch, deterministically, without waiting on a timer.
-pub fn data_loader(db: DatabaseConnection) -> (DataLoader<Db>, Batches) {
+pub fn data_loader(db: DatabaseConnection) -> (RequestLoader, Batches) {
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
-    let loader = DataLoader::new(Db { db }, move |batch| {
-        // The receiver lives as long as the request; a send can only fail
-        // once the request is over, when nobody waits for the batch.
-        let _ = sender.send(batch);
-    })
+    let loader = DataLoader::with_cache(
+        Db { db },
+        move |batch| {
+            // The receiver lives as long as the request; a send can only fail
+            // once the request is over, when nobody waits for the batch.
+            let _ = sender.send(batch);
+        },
+        RowsById,
+    )
     .max_batch_size(MAX_BATCH)
     .delay(std::time::Duration::ZERO);
     (loader, Batches { receiver })

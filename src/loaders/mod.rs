@@ -38,7 +38,7 @@ mod version;
 
 use sea_orm::DatabaseConnection;
 
-pub use batch::{Batches, data_loader};
+pub use batch::{Batches, RequestLoader, RowsById, data_loader};
 pub use by_id::{ById, FichaDeServicio, HasId};
 pub use error::LoadError;
 pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};

@@ -504,6 +504,45 @@ async fn statements_depend_on_depth_not_on_how_many_services() {
 }
 
 #[tokio::test]
+async fn a_servicio_by_its_codes_brings_its_partida_without_a_statement_of_its_own() {
+    each_database(|t| async move {
+        load_more(&t.db, &[("20", "02"), ("07", "01")]).await;
+        let alone = query(
+            &t.db,
+            r#"{ servicio(partida: "20", capitulo: "02") { capitulo } }"#,
+        )
+        .await;
+        let with_partida = query(
+            &t.db,
+            r#"{ servicio(partida: "20", capitulo: "02") { capitulo partida { codigo servicios { totalCount } } } }"#,
+        )
+        .await;
+        assert_eq!(
+            with_partida.data()["servicio"]["partida"]["codigo"],
+            "20",
+            "{}",
+            t.backend
+        );
+        // The servicio's partida came with it; its servicios are a list of
+        // their own, one statement.
+        assert_eq!(
+            with_partida.statements(),
+            alone.statements() + 1,
+            "{}",
+            t.backend
+        );
+        let other = query(
+            &t.db,
+            r#"{ servicio(partida: "07", capitulo: "01") { partida { codigo } } }"#,
+        )
+        .await;
+        assert_eq!(other.data()["servicio"]["partida"]["codigo"], "07");
+        assert_eq!(other.statements(), alone.statements(), "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn estadisticas_count_everything_a_dashboard_shows() {
     each_database(|t| async move {
         load_sample(&t.db).await;

@@ -20,7 +20,6 @@ pub use servicio::*;
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -37,9 +36,9 @@ use super::order::{
 };
 use super::values::{Periodo, TipoObjetivo};
 use crate::loaders::{
-    ById, Db, FichaDeServicio, Fichas, FichasDe, ObjetivosInstitucionales,
-    ObjetivosInstitucionalesDe, ObjetivosMinisteriales, ObjetivosMinisterialesDe, Partidas,
-    Productos, ProductosDe, Servicios, ServiciosDe,
+    ById, FichaDeServicio, Fichas, FichasDe, ObjetivosInstitucionales, ObjetivosInstitucionalesDe,
+    ObjetivosMinisteriales, ObjetivosMinisterialesDe, Partidas, Productos, ProductosDe,
+    RequestLoader, Servicios, ServiciosDe,
 };
 
 /// Where a piece of data was read from: the ficha file and its line.
@@ -110,8 +109,8 @@ pub enum Node {
     Producto(Producto),
 }
 
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a Arc<DataLoader<Db>>> {
-    ctx.data::<Arc<DataLoader<Db>>>()
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a Arc<RequestLoader>> {
+    ctx.data::<Arc<RequestLoader>>()
 }
 
 /// Load a row by id, if it exists.
