@@ -7,10 +7,10 @@ use std::any::TypeId;
 use std::hash::Hash;
 
 use async_graphql::dataloader::{CacheFactory, CacheStorage, DataLoader, HashMapCache, NoCache};
-use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::DatabaseConnection;
 
-use super::{ById, Db};
+use super::Db;
+use super::by_id::is_by_id;
 
 /// A request's data loader.
 pub type RequestLoader = DataLoader<Db, RowsById>;
@@ -28,15 +28,7 @@ impl CacheFactory for RowsById {
         K: Send + Sync + Clone + Eq + Hash + 'static,
         V: Send + Sync + Clone + 'static,
     {
-        let by_id = [
-            TypeId::of::<ById<partida::Entity>>(),
-            TypeId::of::<ById<servicio::Entity>>(),
-            TypeId::of::<ById<ficha::Entity>>(),
-            TypeId::of::<ById<objetivo_ministerial::Entity>>(),
-            TypeId::of::<ById<objetivo_institucional::Entity>>(),
-            TypeId::of::<ById<producto::Entity>>(),
-        ];
-        if by_id.contains(&TypeId::of::<K>()) {
+        if is_by_id(TypeId::of::<K>()) {
             HashMapCache::default().create()
         } else {
             NoCache.create()

@@ -52,13 +52,21 @@ pub trait HasId: EntityTrait {
 }
 
 macro_rules! has_id {
-    ($($module:ident),*) => {$(
-        impl HasId for $module::Entity {
-            fn id_column() -> Self::Column {
-                $module::Column::Id
+    ($($module:ident),*) => {
+        $(
+            impl HasId for $module::Entity {
+                fn id_column() -> Self::Column {
+                    $module::Column::Id
+                }
             }
+        )*
+
+        /// Whether `key` is the type of a row-by-id key ([`ById`]) of one of
+        /// these entities (what a request's loader keeps, `super::batch`).
+        pub(super) fn is_by_id(key: std::any::TypeId) -> bool {
+            $(key == std::any::TypeId::of::<ById<$module::Entity>>())||*
         }
-    )*};
+    };
 }
 
 has_id!(
