@@ -302,6 +302,24 @@ enum Group {
     Many(Vec<String>),
 }
 
+impl Group {
+    /// Its columns, in order.
+    fn columns(&self) -> &[String] {
+        match self {
+            Group::One(column) => std::slice::from_ref(column),
+            Group::Many(columns) => columns,
+        }
+    }
+
+    /// How a PostgreSQL row's columns group into it.
+    fn part(&self) -> Part {
+        match self {
+            Group::One(_) => Part::One,
+            Group::Many(columns) => Part::Many(columns.len()),
+        }
+    }
+}
+
 /// `rows` read as `T`s, each from an element of `element`'s shape
 /// (`[parent, [keys…], [columns…]]`).
 ///
@@ -317,26 +335,11 @@ async fn fetch<T: DeserializeOwned>(
 ) -> Result<Vec<T>, LoadError> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         let mut query = Query::select();
-        for group in element {
-            match group {
-                Group::One(column) => {
-                    query.expr(Expr::cust(column.clone()));
-                }
-                Group::Many(columns) => {
-                    for column in columns {
-                        query.expr(Expr::cust(column.clone()));
-                    }
-                }
-            }
+        for column in element.iter().flat_map(Group::columns) {
+            query.expr(Expr::cust(column.clone()));
         }
         query.from_subquery(rows, "x");
-        let layout: Vec<Part> = element
-            .iter()
-            .map(|group| match group {
-                Group::One(_) => Part::One,
-                Group::Many(columns) => Part::Many(columns.len()),
-            })
-            .collect();
+        let layout: Vec<Part> = element.iter().map(Group::part).collect();
         let found = db.query_all(&query).await?;
         return found
             .iter()
