@@ -16,6 +16,7 @@ pub mod import;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -60,6 +61,9 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
                     // sqlx's default of 100 the 256-connection burst of
                     // `bench/burst` peaked at 183 MiB, at 8 at 129 MiB.
                     .statement_cache_capacity(8)
+            })
+            .map_sqlx_sqlite_pool_opts(|pool| {
+                pool.after_connect(|connection, _| Box::pin(stable_plans(connection)))
             });
     } else {
         options
@@ -84,6 +88,38 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
     });
     tracing::Span::current().record("backend", tracing::field::debug(db.get_database_backend()));
     Ok(db)
+}
+
+/// Make SQLite plan a statement once, whatever values are bound to it (its
+/// query planner stability guarantee).
+///
+/// Otherwise SQLite looks at some bound values when it plans (a `LIMIT`, a
+/// `LIKE` pattern) and prepares the statement again each time they are
+/// bound: every run of a kept top-level page, whose `LIMIT` is bound, was
+/// parsed and planned anew, an eighth of a search's instructions. Our
+/// statements do not need those plans: a page is kept by the sorter's top
+/// rows either way, and the patterns all start with `%`.
+async fn stable_plans(connection: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = connection.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is the open connection `handle` holds locked for this
+    // call; `SQLITE_DBCONFIG_ENABLE_QPSG` takes an int (1: on) and an
+    // optional `int*` for the new setting, which is not asked for.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if rc == libsqlite3_sys::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(sqlx::Error::Configuration(
+            format!("SQLite refused its query planner stability guarantee (code {rc})").into(),
+        ))
+    }
 }
 
 /// Apply every pending migration, as a writer (see [`begin_write`]).
