@@ -124,26 +124,17 @@ impl<L: Listed> Loader<PageKey<L>> for Db {
         &self,
         keys: &[PageKey<L>],
     ) -> Result<HashMap<PageKey<L>, Self::Value>, LoadError> {
-        let mut groups: HashMap<(L::Rel, ListArgs), Vec<i32>> = HashMap::new();
-        for key in keys {
-            groups
-                .entry((key.rel, key.args.clone()))
-                .or_default()
-                .push(key.parent);
-        }
         let mut out = HashMap::with_capacity(keys.len());
-        for ((rel, args), parents) in groups {
-            let (filter, order, window) = &*args;
+        for ((rel, args), members) in grouped(keys, |key| (key.rel, &key.args)) {
+            let (filter, order, window) = &**args;
+            let parents: Vec<i32> = members.iter().map(|key| key.parent).collect();
             let mut pages =
                 pages::<L>(&self.db, rel, filter, order, window, Some(&parents)).await?;
-            for parent in parents {
-                let page = pages.remove(&parent).unwrap_or_else(|| Page::empty(window));
-                let key = PageKey {
-                    rel,
-                    parent,
-                    args: args.clone(),
-                };
-                out.insert(key, Arc::new(page));
+            for key in members {
+                let page = pages
+                    .remove(&key.parent)
+                    .unwrap_or_else(|| Page::empty(window));
+                out.insert(key.clone(), Arc::new(page));
             }
         }
         Ok(out)
@@ -155,27 +146,34 @@ impl<L: Listed> Loader<CountKey<L>> for Db {
     type Error = LoadError;
 
     async fn load(&self, keys: &[CountKey<L>]) -> Result<HashMap<CountKey<L>, i64>, LoadError> {
-        let mut groups: HashMap<(L::Rel, Arc<Filtro>), Vec<i32>> = HashMap::new();
-        for key in keys {
-            groups
-                .entry((key.rel, key.filter.clone()))
-                .or_default()
-                .push(key.parent);
-        }
         let mut out = HashMap::with_capacity(keys.len());
-        for ((rel, filter), parents) in groups {
-            let counts = counts::<L>(&self.db, rel, &filter, Some(&parents)).await?;
-            for parent in parents {
-                let key = CountKey {
-                    rel,
-                    parent,
-                    filter: filter.clone(),
-                };
-                out.insert(key, counts.get(&parent).copied().unwrap_or(0));
+        for ((rel, filter), members) in grouped(keys, |key| (key.rel, &key.filter)) {
+            let parents: Vec<i32> = members.iter().map(|key| key.parent).collect();
+            let counts = counts::<L>(&self.db, rel, filter, Some(&parents)).await?;
+            for key in members {
+                out.insert(key.clone(), counts.get(&key.parent).copied().unwrap_or(0));
             }
         }
         Ok(out)
     }
+}
+
+/// The keys of a batch in groups that share `by`, each group one statement.
+///
+/// Compared with `==`, not hashed: a batch holds one group or a few, and
+/// hashing the whole filter, order and window of each of a level's keys
+/// (SipHash, `HashMap`) cost the deep query more instructions than the
+/// rest of the batch's bookkeeping.
+fn grouped<'k, K, G: PartialEq>(keys: &'k [K], by: impl Fn(&'k K) -> G) -> Vec<(G, Vec<&'k K>)> {
+    let mut groups: Vec<(G, Vec<&'k K>)> = Vec::new();
+    for key in keys {
+        let group = by(key);
+        match groups.iter_mut().find(|(shared, _)| *shared == group) {
+            Some((_, members)) => members.push(key),
+            None => groups.push((group, vec![key])),
+        }
+    }
+    groups
 }
 
 /// The requested page of every parent's list, in one statement.
