@@ -1,5 +1,5 @@
-//! Single rows: by their id (the links that point to one row, `node(id)`)
-//! and a servicio's ficha for a período.
+//! Single rows: by their id (the links that point to one row, `node(id)`),
+//! a ficha's servicio, and a servicio's ficha for a período.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -10,7 +10,7 @@ use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, produ
 use sea_orm::sea_query::{ExprTrait, Order};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
-use super::filter::{PeriodoFiltro, col, periodo, select_entity};
+use super::filter::{AsAlias, PeriodoFiltro, col, periodo, select_entity};
 use super::{Db, LoadError};
 
 /// A row by its id, for the links that point to one row (a ficha's
@@ -61,10 +61,12 @@ macro_rules! has_id {
             }
         )*
 
-        /// Whether `key` is the type of a row-by-id key ([`ById`]) of one of
-        /// these entities (what a request's loader keeps, `super::batch`).
+        /// Whether `key` is the type of a key that reads one row by an id
+        /// (what a request's loader keeps, `super::batch`): a [`ById`] of
+        /// one of these entities, or a [`ServicioDeFicha`].
         pub(super) fn is_by_id(key: std::any::TypeId) -> bool {
             $(key == std::any::TypeId::of::<ById<$module::Entity>>())||*
+                || key == std::any::TypeId::of::<ServicioDeFicha>()
         }
     };
 }
@@ -102,6 +104,42 @@ where
         };
         rows.into_iter()
             .map(|model| Ok((ById::new(id_of(&model)?), model)))
+            .collect()
+    }
+}
+
+/// The servicio that filed ficha `.0`, read in one statement with the link
+/// between them: an objective's or producto's servicio, without reading
+/// its ficha first (a search's page and its servicios are two statements,
+/// not three).
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
+pub struct ServicioDeFicha(pub i32);
+
+impl Loader<ServicioDeFicha> for Db {
+    type Value = servicio::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ServicioDeFicha],
+    ) -> Result<HashMap<ServicioDeFicha, servicio::Model>, LoadError> {
+        let mut query = select_entity::<servicio::Entity>("s");
+        query
+            .expr_as(col("f", "id"), "ficha_key")
+            .inner_join(
+                ficha::Entity.aliased("f"),
+                col("f", "servicio_id").equals(("s", "id")),
+            )
+            .and_where(col("f", "id").is_in(keys.iter().map(|key| key.0)));
+        let rows = self.db.query_all(&query).await?;
+        rows.iter()
+            .map(|row| {
+                let ficha: i32 = row.try_get("", "ficha_key")?;
+                Ok((
+                    ServicioDeFicha(ficha),
+                    servicio::Model::from_query_result(row, "")?,
+                ))
+            })
             .collect()
     }
 }

@@ -8,7 +8,8 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    SAMPLE, SAMPLE_NAME, accepting, each_database, get, load_sample, post, query, sample_as, send,
+    Reply, SAMPLE, SAMPLE_NAME, accepting, each_database, get, load_sample, post, query, sample_as,
+    send,
 };
 
 fn numbers(nodes: &Value, field: &str) -> Vec<i64> {
@@ -499,6 +500,43 @@ async fn statements_depend_on_depth_not_on_how_many_services() {
         // servicios, fichas, objectives, ministry objectives and their
         // partidas, productos and their objectives: one each.
         assert_eq!(large.statements(), 1 + 8, "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_servicios_of_a_page_of_objectives_and_productos_are_one_statement() {
+    each_database(|t| async move {
+        load_more(&t.db, &[("20", "02"), ("07", "01")]).await;
+        for list in ["objetivosInstitucionales", "productos"] {
+            let ask = |nodes: &str| format!("{{ {list}(first: 50) {{ nodes {{ {nodes} }} }} }}");
+            let alone = query(&t.db, &ask("id")).await;
+            let with_servicio = query(&t.db, &ask("servicio { id nombre }")).await;
+            let through_ficha = query(&t.db, &ask("ficha { servicio { id nombre } }")).await;
+            let both = query(
+                &t.db,
+                &ask("ficha { periodo { desde } } servicio { nombre }"),
+            )
+            .await;
+            let nodes = with_servicio.data()[list]["nodes"].clone();
+            let fichas = through_ficha.data()[list]["nodes"].clone();
+            let nodes = nodes.as_array().expect("list");
+            assert!(nodes.len() > 10, "{}", t.backend);
+            for (node, ficha) in nodes.iter().zip(fichas.as_array().expect("list")) {
+                assert_eq!(
+                    node["servicio"], ficha["ficha"]["servicio"],
+                    "{list}: the servicio is the ficha's ({})",
+                    t.backend
+                );
+            }
+            // The page's servicios are one statement, without reading their
+            // fichas; through the fichas they are two, and so are the
+            // fichas beside the servicios.
+            let more = |answer: &Reply| answer.statements() - alone.statements();
+            assert_eq!(more(&with_servicio), 1, "{list}, {}", t.backend);
+            assert_eq!(more(&through_ficha), 2, "{list}, {}", t.backend);
+            assert_eq!(more(&both), 2, "{list}, {}", t.backend);
+        }
     })
     .await;
 }

@@ -38,7 +38,7 @@ use super::values::{Periodo, TipoObjetivo};
 use crate::loaders::{
     ById, FichaDeServicio, Fichas, FichasDe, ObjetivosInstitucionales, ObjetivosInstitucionalesDe,
     ObjetivosMinisteriales, ObjetivosMinisterialesDe, Partidas, Productos, ProductosDe,
-    RequestLoader, Servicios, ServiciosDe,
+    RequestLoader, ServicioDeFicha, Servicios, ServiciosDe,
 };
 
 /// Where a piece of data was read from: the ficha file and its line.
@@ -70,12 +70,25 @@ async fn ficha_of(ctx: &Context<'_>, ficha_id: i32) -> Result<Ficha> {
         .map(Ficha)
 }
 
-/// The servicio that filed the ficha `ficha_id`.
+/// The servicio that filed the ficha `ficha_id`, read with the link from
+/// the ficha (one statement for a level's servicios, whether or not their
+/// fichas were read) and kept by its id for the rest of the request.
 async fn servicio_of(ctx: &Context<'_>, ficha_id: i32) -> Result<Servicio> {
-    let ficha = load::<entity::ficha::Entity>(ctx, ficha_id).await?;
-    load::<entity::servicio::Entity>(ctx, ficha.servicio_id)
-        .await
-        .map(Servicio)
+    let loader = loader(ctx)?;
+    let servicio = loader
+        .load_one(ServicioDeFicha(ficha_id))
+        .await?
+        .ok_or_else(|| {
+            tracing::error!(ficha_id, "a ficha without its servicio");
+            crate::graphql::error::ApiError::Internal.extend()
+        })?;
+    loader
+        .feed_one(
+            ById::<entity::servicio::Entity>::new(servicio.id),
+            servicio.clone(),
+        )
+        .await;
+    Ok(Servicio(servicio))
 }
 
 /// Where an item was read: the ficha `ficha_id`'s file, at `line`.
