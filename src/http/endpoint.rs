@@ -36,6 +36,7 @@ use super::csv::Table;
 use super::limits::Limits;
 use super::limits::cost::Estimate;
 use super::metrics::OperationSlot;
+use super::parsed::Parsed;
 use super::protocol::{
     GRAPHQL_RESPONSE_JSON, Media, answer, etag_of, finish, negotiate, refuse, wants_html,
 };
@@ -179,6 +180,7 @@ pub async fn graphql(
         std::mem::take(&mut persisted.operations),
         &state.limits,
         &snapshot.maxima,
+        &state.parsed,
     );
     // A CSV answer is one operation's table, laid out from its selection.
     let table = match media {
@@ -295,6 +297,7 @@ impl Checked {
         all: Vec<Result<async_graphql::Request, ServerError>>,
         limits: &Limits,
         maxima: &Maxima,
+        parsed: &Parsed,
     ) -> Checked {
         let (mut objects, mut runs) = (0u64, false);
         let operations = all
@@ -304,8 +307,14 @@ impl Checked {
                     Ok(one) => one,
                     Err(refusal) => return (Err(refusal), None),
                 };
+                // A text parsed before lends its document; a new one that
+                // passes the limits is kept for the next request.
+                let lent = parsed.lend(&mut one);
                 if let Err(refusal) = super::limits::check(&mut one, limits) {
                     return (Err(refusal), None);
+                }
+                if !lent {
+                    parsed.keep(&mut one);
                 }
                 let Some(estimate) = estimate(&mut one, maxima) else {
                     return (Ok(one), None);

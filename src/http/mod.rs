@@ -20,6 +20,7 @@ pub mod graphiql;
 pub mod limits;
 pub mod memory;
 pub mod metrics;
+mod parsed;
 pub mod persisted;
 mod protocol;
 mod request;
@@ -234,6 +235,7 @@ pub fn router_admitting(
         .with_state(AppState {
             persisted: Arc::new(persisted::Documents::new(db.clone(), &settings.persisted)),
             cache: ResponseCache::new(settings.response_cache_mib).map(Arc::new),
+            parsed: Arc::default(),
             versions: Versions::new(db.clone()),
             db,
             schema,

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::admission::Budget;
 use super::cache::{ResponseCache, Versions};
 use super::limits::Limits;
+use super::parsed::Parsed;
 use super::persisted::Documents;
 use crate::graphql::AppSchema;
 
@@ -29,4 +30,6 @@ pub struct AppState {
     pub budget: Option<Arc<Budget>>,
     /// The persisted queries, and whether only they run.
     pub persisted: Arc<Documents>,
+    /// The documents parsed so far, lent to requests with the same text.
+    pub parsed: Arc<Parsed>,
 }
