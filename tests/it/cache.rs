@@ -244,3 +244,38 @@ async fn the_same_query_over_the_same_data_is_the_same_bytes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_text_parsed_before_is_answered_with_each_requests_own_variables() {
+    each_database(|t| async move {
+        let router = serving_sample(&t.db, without_cache()).await;
+        let text = "query Q($term: String) { \
+                    objetivosInstitucionales(filter: { search: $term }) { totalCount } }";
+        let ask = |term: &str| {
+            let body = json!({ "query": text, "variables": { "term": term } }).to_string();
+            Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .expect("request")
+        };
+        let total = |reply: &crate::helpers::Reply| {
+            reply.json()["data"]["objetivosInstitucionales"]["totalCount"].clone()
+        };
+        let genero = call(&router, ask("genero")).await;
+        let nothing = call(&router, ask("no hay tal objetivo")).await;
+        let genero_again = call(&router, ask("genero")).await;
+        assert_eq!(total(&genero), 3, "{}", t.backend);
+        assert_eq!(total(&nothing), 0, "{}", t.backend);
+        assert_eq!(genero_again.bytes, genero.bytes, "{}", t.backend);
+
+        // A text that does not parse, or does not validate, is refused each
+        // time it comes.
+        for _ in 0..2 {
+            let broken = call(&router, post_query("{ fichas(first: ")).await;
+            assert_eq!(broken.code(), "GRAPHQL_PARSE_FAILED", "{}", t.backend);
+            let unknown = call(&router, post_query("{ fichas { nodes { noSuchField } } }")).await;
+            assert_eq!(unknown.code(), "GRAPHQL_VALIDATION_FAILED", "{}", t.backend);
+        }
+    })
+    .await;
+}
