@@ -82,15 +82,28 @@ impl Order {
         self.0.iter()
     }
 
+    /// Whether the keys of `map` come in this order.
+    fn holds(&self, map: &IndexMap<Name, Value>) -> bool {
+        let mut names = self.0.keys();
+        map.keys().all(|key| names.any(|name| name == key))
+    }
+
     /// Put every object of `value` in this order (lists element by element).
+    ///
+    /// Most objects come back in order already (their fields resolved in
+    /// the order asked): they are checked and walked beside the order, key
+    /// by key, without a lookup; only the others are sorted.
     pub fn apply(&self, value: &mut Value) {
         match value {
             Value::Object(map) => {
-                if map.len() > 1 {
+                if !self.holds(map) {
                     map.sort_by_cached_key(|key, _| self.0.get_index_of(key).unwrap_or(usize::MAX));
                 }
+                // In order now, keys the order lacks (none, in practice)
+                // last: each key's own order is further along the order.
+                let mut orders = self.0.iter();
                 for (key, value) in map.iter_mut() {
-                    if let Some(order) = self.0.get(key) {
+                    if let Some((_, order)) = orders.by_ref().find(|(name, _)| *name == key) {
                         order.apply(value);
                     }
                 }
@@ -147,6 +160,37 @@ mod tests {
             unreachable!()
         };
         assert!(nodes.iter().all(|n| keys(n) == ["id", "mision"]));
+    }
+
+    #[test]
+    fn an_object_in_order_already_has_its_own_fields_ordered_even_with_one_skipped() {
+        let document = parse_query(
+            "{ partida { codigo nombre @skip(if: true) servicios { nodes { nombre capitulo } } } }",
+        )
+        .expect("parses");
+        let order = Order::of(&document, None).expect("an operation");
+        let mut value = Value::from_json(serde_json::json!({
+            "partida": {
+                "codigo": "20",
+                "servicios": { "nodes": [ { "capitulo": "01", "nombre": "S" } ] }
+            }
+        }))
+        .expect("a value");
+        order.apply(&mut value);
+        let Value::Object(root) = &value else {
+            unreachable!()
+        };
+        assert_eq!(keys(&root["partida"]), ["codigo", "servicios"]);
+        let Value::Object(partida) = &root["partida"] else {
+            unreachable!()
+        };
+        let Value::Object(servicios) = &partida["servicios"] else {
+            unreachable!()
+        };
+        let Value::List(nodes) = &servicios["nodes"] else {
+            unreachable!()
+        };
+        assert_eq!(keys(&nodes[0]), ["nombre", "capitulo"]);
     }
 
     #[test]
