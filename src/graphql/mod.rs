@@ -18,7 +18,7 @@ pub mod order;
 pub mod types;
 pub mod values;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Object, Result, Schema};
+use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Object, Result, Schema, Value};
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
@@ -40,8 +40,8 @@ use self::types::{
     ProductoConnection, Servicio, ServicioConnection, find,
 };
 use crate::loaders::{
-    ById, FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe, PartidasDe, ProductosDe,
-    ServiciosDe,
+    ById, FichaDeServicio, FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe,
+    PartidasDe, ProductosDe, ServiciosDe, servicio_por_codigos,
 };
 
 /// The API's schema.
@@ -117,21 +117,34 @@ graph_object! {
             capitulo: String,
         ) -> Result<Option<Servicio>> {
             let db = ctx.data::<DatabaseConnection>()?;
-            let found = servicio::Entity::find()
-                .find_also_related(partida::Entity)
-                .filter(partida::Column::Codigo.eq(partida))
-                .filter(servicio::Column::Capitulo.eq(capitulo))
-                .one(db)
-                .await
-                .map_err(database)?;
-            let Some((servicio, partida)) = found else {
+            // Its latest ficha comes in the same statement when the
+            // selection asks for `ficha` without a período.
+            let latest = ctx.field().selection_set().any(|field| {
+                field.name() == "ficha"
+                    && field.arguments().is_ok_and(|arguments| {
+                        arguments
+                            .iter()
+                            .all(|(name, value)| name != "periodo" || *value == Value::Null)
+                    })
+            });
+            let Some(found) =
+                servicio_por_codigos(db, &partida, &capitulo, latest).await?
+            else {
                 return Ok(None);
             };
-            // Read with it: `Servicio.partida` need not read it again.
-            if let Some(partida) = partida {
-                types::loader(ctx)?
-                    .feed_one(ById::<partida::Entity>::new(partida.id), partida)
-                    .await;
+            // Read with it: `Servicio.partida` and `Servicio.ficha` need not
+            // read them again.
+            let loader = types::loader(ctx)?;
+            let servicio = found.servicio;
+            loader
+                .feed_one(ById::<partida::Entity>::new(found.partida.id), found.partida)
+                .await;
+            if let Some(ficha) = found.ficha {
+                let key = FichaDeServicio {
+                    servicio: servicio.id,
+                    periodo: None,
+                };
+                loader.feed_one(key, ficha).await;
             }
             Ok(Some(Servicio(servicio)))
         }

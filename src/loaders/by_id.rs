@@ -63,10 +63,12 @@ macro_rules! has_id {
 
         /// Whether `key` is the type of a key that reads one row by an id
         /// (what a request's loader keeps, `super::batch`): a [`ById`] of
-        /// one of these entities, or a [`ServicioDeFicha`].
+        /// one of these entities, a [`ServicioDeFicha`] or a
+        /// [`FichaDeServicio`].
         pub(super) fn is_by_id(key: std::any::TypeId) -> bool {
             $(key == std::any::TypeId::of::<ById<$module::Entity>>())||*
                 || key == std::any::TypeId::of::<ServicioDeFicha>()
+                || key == std::any::TypeId::of::<FichaDeServicio>()
         }
     };
 }
@@ -187,4 +189,72 @@ impl Loader<FichaDeServicio> for Db {
         }
         Ok(out)
     }
+}
+
+/// A servicio found by its partida's and its own code, with its partida
+/// and, when `latest` asks for it, its latest ficha.
+pub struct ServicioHallado {
+    /// The servicio.
+    pub servicio: servicio::Model,
+    /// Its partida.
+    pub partida: partida::Model,
+    /// Its latest ficha: `None` when not asked for, or when it has none.
+    pub ficha: Option<ficha::Model>,
+}
+
+/// `Query.servicio(partida, capitulo)`: the servicio, its partida and (when
+/// `latest`) its latest ficha in one statement, the same ficha
+/// [`FichaDeServicio`] reads without a período.
+pub async fn servicio_por_codigos(
+    db: &impl ConnectionTrait,
+    partida_codigo: &str,
+    capitulo: &str,
+    latest: bool,
+) -> Result<Option<ServicioHallado>, LoadError> {
+    fn prefixed<E: EntityTrait>(
+        query: &mut sea_orm::sea_query::SelectStatement,
+        table: &'static str,
+        prefix: &str,
+    ) {
+        use sea_orm::{IdenStatic, Iterable};
+        for column in E::Column::iter() {
+            let name = column.as_str();
+            query.expr_as(col(table, name), format!("{prefix}{name}"));
+        }
+    }
+    let mut query = sea_orm::sea_query::Query::select();
+    prefixed::<servicio::Entity>(&mut query, "s", "s_");
+    prefixed::<partida::Entity>(&mut query, "p", "p_");
+    query
+        .from_as(servicio::Entity, "s")
+        .inner_join(
+            partida::Entity.aliased("p"),
+            col("p", "id").equals(("s", "partida_id")),
+        )
+        .and_where(col("p", "codigo").eq(partida_codigo))
+        .and_where(col("s", "capitulo").eq(capitulo));
+    if latest {
+        prefixed::<ficha::Entity>(&mut query, "f", "f_");
+        query.left_join(
+            ficha::Entity.aliased("f"),
+            col("f", "id").eq(sea_orm::sea_query::Expr::cust(
+                "(SELECT \"c\".\"id\" FROM \"fichas\" AS \"c\" \
+                 WHERE \"c\".\"servicio_id\" = \"s\".\"id\" \
+                 ORDER BY \"c\".\"desde\" DESC, \"c\".\"hasta\" DESC LIMIT 1)",
+            )),
+        );
+    }
+    let Some(row) = db.query_one(&query).await? else {
+        return Ok(None);
+    };
+    let ficha = if latest {
+        ficha::Model::from_query_result_optional(&row, "f_")?
+    } else {
+        None
+    };
+    Ok(Some(ServicioHallado {
+        servicio: servicio::Model::from_query_result(&row, "s_")?,
+        partida: partida::Model::from_query_result(&row, "p_")?,
+        ficha,
+    }))
 }

@@ -39,7 +39,9 @@ mod version;
 use sea_orm::DatabaseConnection;
 
 pub use batch::{Batches, RequestLoader, RowsById, data_loader};
-pub use by_id::{ById, FichaDeServicio, HasId, ServicioDeFicha};
+pub use by_id::{
+    ById, FichaDeServicio, HasId, ServicioDeFicha, ServicioHallado, servicio_por_codigos,
+};
 pub use error::LoadError;
 pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};
 pub use maxima::{Link, Maxima, maxima, version_and_maxima};

@@ -542,6 +542,62 @@ async fn the_servicios_of_a_page_of_objectives_and_productos_are_one_statement()
 }
 
 #[tokio::test]
+async fn a_servicio_by_its_codes_brings_its_latest_ficha_when_asked_for_it() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        // An older ficha of the same servicio: the latest is still 2024-2026.
+        let older = SAMPLE.replace("AÑO 2024-2026", "AÑO 2022-2024");
+        import_bytes(&t.db, "older.txt", "older.txt", older.as_bytes())
+            .await
+            .expect("the older ficha imports");
+        load_more(&t.db, &[("07", "01")]).await;
+        let ask = |fields: &str| {
+            format!(r#"{{ servicio(partida: "20", capitulo: "01") {{ capitulo {fields} }} }}"#)
+        };
+        let alone = query(&t.db, &ask("")).await;
+        let latest = query(&t.db, &ask("ficha { periodo { desde hasta } mision }")).await;
+        let through_list = query(
+            &t.db,
+            r#"{ servicios(filter: { partidas: ["20"], capitulo: "01" }) {
+                   nodes { ficha { periodo { desde hasta } mision } } } }"#,
+        )
+        .await;
+        assert_eq!(
+            latest.data()["servicio"]["ficha"],
+            through_list.data()["servicios"]["nodes"][0]["ficha"],
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            latest.data()["servicio"]["ficha"]["periodo"]["desde"],
+            2024,
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            latest.statements(),
+            alone.statements(),
+            "{}: the latest ficha came with the servicio",
+            t.backend
+        );
+        // A período names another ficha: read on its own.
+        let named = query(
+            &t.db,
+            &ask(r#"ficha(periodo: "2022") { periodo { desde } }"#),
+        )
+        .await;
+        assert_eq!(
+            named.data()["servicio"]["ficha"]["periodo"]["desde"],
+            2022,
+            "{}",
+            t.backend
+        );
+        assert_eq!(named.statements(), alone.statements() + 1, "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_servicio_by_its_codes_brings_its_partida_without_a_statement_of_its_own() {
     each_database(|t| async move {
         load_more(&t.db, &[("20", "02"), ("07", "01")]).await;
