@@ -235,13 +235,10 @@ pub async fn servicio_por_codigos(
         .and_where(col("s", "capitulo").eq(capitulo));
     if latest {
         prefixed::<ficha::Entity>(&mut query, "f", "f_");
+        // No ficha: 0, which no ficha has, and the join finds nothing.
         query.left_join(
             ficha::Entity.aliased("f"),
-            col("f", "id").eq(sea_orm::sea_query::Expr::cust(
-                "(SELECT \"c\".\"id\" FROM \"fichas\" AS \"c\" \
-                 WHERE \"c\".\"servicio_id\" = \"s\".\"id\" \
-                 ORDER BY \"c\".\"desde\" DESC, \"c\".\"hasta\" DESC LIMIT 1)",
-            )),
+            col("f", "id").eq(super::sources::latest("id")),
         );
     }
     let Some(row) = db.query_one(&query).await? else {

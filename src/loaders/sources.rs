@@ -26,8 +26,9 @@ fn count(table: &str, column: &str, row: &str) -> Expr {
     ))
 }
 
-/// A count column of the servicio's (`s`) latest ficha, 0 when it has none.
-fn latest(column: &str) -> Expr {
+/// A column of the servicio's (`s`) latest ficha (the one
+/// [`super::FichaDeServicio`] reads without a período), 0 when it has none.
+pub(super) fn latest(column: &str) -> Expr {
     Expr::cust(format!(
         "COALESCE((SELECT \"c\".\"{column}\" FROM \"fichas\" AS \"c\" \
          WHERE \"c\".\"servicio_id\" = \"s\".\"id\" \
