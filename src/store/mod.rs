@@ -96,9 +96,10 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
 /// Otherwise SQLite looks at some bound values when it plans (a `LIMIT`, a
 /// `LIKE` pattern) and prepares the statement again each time they are
 /// bound: every run of a kept top-level page, whose `LIMIT` is bound, was
-/// parsed and planned anew, an eighth of a search's instructions. Our
-/// statements do not need those plans: a page is kept by the sorter's top
-/// rows either way, and the patterns all start with `%`.
+/// parsed and planned anew, a ninth of a search's instructions. Our
+/// statements gain nothing from those plans (the patterns all start with
+/// `%`); with the guarantee every query of `bench/queries` answered the
+/// same bytes in fewer instructions (`BENCHMARKS.md`).
 async fn stable_plans(connection: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
     let mut handle = connection.lock_handle().await?;
     let db = handle.as_raw_handle().as_ptr();
