@@ -34,14 +34,62 @@ impl LoadError {
     }
 }
 
+/// Whether `error` says the database cannot be reached now, so that a
+/// retry may succeed: no connection within the pool's timeout, none could
+/// be opened, the connection in hand broke (its socket, its thread), or
+/// the server is shutting down or refusing connections (SQLSTATE classes
+/// `08` and `57P`). A connection that died while idle in the pool fails
+/// its next statement this way.
+fn unreachable(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            match &**error {
+                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
+                    true
+                }
+                Error::Database(database) => database
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 impl From<DbErr> for LoadError {
     fn from(error: DbErr) -> Self {
-        if matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) {
+        if unreachable(&error) {
             tracing::warn!(%error, "database unavailable");
             LoadError::Unavailable(Arc::new(error))
         } else {
             tracing::error!(%error, "database error");
             LoadError::Database(Arc::new(error))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::sqlx::Error;
+    use sea_orm::{DbErr, RuntimeErr};
+
+    use super::unreachable;
+
+    #[test]
+    fn a_broken_connection_is_unreachable_and_a_bad_statement_is_not() {
+        let query = |error: Error| DbErr::Query(RuntimeErr::SqlxError(Arc::new(error)));
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(unreachable(&query(Error::Io(reset))));
+        assert!(unreachable(&query(Error::PoolTimedOut)));
+        assert!(unreachable(&query(Error::WorkerCrashed)));
+        assert!(!unreachable(&query(Error::RowNotFound)));
+        assert!(!unreachable(&query(Error::Protocol("no such column".into()))));
+        assert!(!unreachable(&DbErr::Type("not a number".into())));
     }
 }
