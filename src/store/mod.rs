@@ -43,7 +43,13 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
         .sqlx_logging(false)
         // A request waits at most this long for a connection: while the
         // database is down, requests fail fast with DATABASE_UNAVAILABLE.
-        .acquire_timeout(Duration::from_secs(5));
+        .acquire_timeout(Duration::from_secs(5))
+        // A connection is pinged before it is handed out only when it has
+        // sat idle for a second: one that was just used is alive, and a
+        // ping on every checkout was a round trip more for every statement
+        // (on SQLite, a trip to the connection's thread and back). One
+        // that died under a request is dropped by the pool on its error.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1));
     if url.starts_with("sqlite:") {
         // WAL lets readers run in parallel with each other and with the
         // importer: a connection per request in flight, up to 8.
