@@ -89,7 +89,9 @@ mod tests {
         assert!(unreachable(&query(Error::PoolTimedOut)));
         assert!(unreachable(&query(Error::WorkerCrashed)));
         assert!(!unreachable(&query(Error::RowNotFound)));
-        assert!(!unreachable(&query(Error::Protocol("no such column".into()))));
+        assert!(!unreachable(&query(Error::Protocol(
+            "no such column".into()
+        ))));
         assert!(!unreachable(&DbErr::Type("not a number".into())));
     }
 }
