@@ -16,7 +16,8 @@ use super::by_id::is_by_id;
 pub type RequestLoader = DataLoader<Db, RowsById>;
 
 /// What a request's loader keeps: the rows it read by id (a servicio's
-/// partida, a ficha's servicio), so one a resolver already has — read with
+/// partida, a ficha's servicio, a servicio's ficha; `super::by_id::is_by_id`
+/// names them), so one a resolver already has — read with
 /// the row that links to it — is not read again
 /// ([`DataLoader::feed_one`]). Pages are not kept: each list field asks
 /// for its own, once.
