@@ -48,7 +48,9 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
         // sat idle for a second: one that was just used is alive, and a
         // ping on every checkout was a round trip more for every statement
         // (on SQLite, a trip to the connection's thread and back). One
-        // that died under a request is dropped by the pool on its error.
+        // that died under a request is dropped by the pool on its error:
+        // given back with a reply still owed, it fails its flush (sqlx pings
+        // on release no more; see vendor/README.md).
         .test_before_acquire_if_idle_for(Duration::from_secs(1));
     if url.starts_with("sqlite:") {
         // WAL lets readers run in parallel with each other and with the
