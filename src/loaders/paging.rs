@@ -11,7 +11,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Query, SelectStatement, WithClause,
+};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, QueryResult};
 use serde::de::DeserializeOwned;
 
@@ -379,28 +381,69 @@ async fn top_level<L: Listed>(
     orden: &[(Campo, bool)],
     window: &Window,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let order = order_by::<L>("src", orden, db.get_database_backend());
+    let backend = db.get_database_backend();
+    let order = order_by::<L>("src", orden, backend);
     // Rank narrow rows (id, parent, sort keys), then fetch the whole rows
     // of the page only: sorting every match's text is what a search over
     // thousands of rows would spend its time on. The rows are numbered
     // (`rn`) and counted (`cnt`) from `rows`.
+    let mut matched = None;
     let (rn, cnt, rows) = match (window.first, window.last) {
         // Read forwards: the database keeps the top rows as it sorts
-        // (`ORDER BY … LIMIT`) instead of numbering every row; the total is
-        // counted on its own.
+        // (`ORDER BY … LIMIT`) instead of numbering every row.
         (Some(first), None) => {
             let after = window.after.unwrap_or(0);
-            let top = Query::select()
-                .column(Asterisk)
-                .from_subquery(L::source(rel, filter, Some(orden), None), "src")
-                .order_by_customs(order.iter().cloned())
+            let source = L::source(rel, filter, Some(orden), None);
+            let (top, total) = if backend == DatabaseBackend::Postgres {
+                // PostgreSQL reads the list once, into `matched` (its rows'
+                // ids, parents and sort keys), and takes both the top rows
+                // and the total from there: a count of its own read the
+                // table twice, a search's `LIKE` over every row each time.
+                // SQLite answered that shape a sixth slower.
+                let mut narrow = Query::select();
+                narrow.column(("src", "id")).column(("src", "parent_key"));
+                // Every sort key: the last term of `order` is the id.
+                for i in 0..order.len() - 1 {
+                    narrow.column(("src", Alias::new(sort_key(i))));
+                }
+                narrow.from_subquery(source, "src");
+                matched = Some(
+                    WithClause::new()
+                        .cte(
+                            CommonTableExpression::new()
+                                .query(narrow)
+                                .table_name("matched")
+                                .materialized(true)
+                                .to_owned(),
+                        )
+                        .to_owned(),
+                );
+                (
+                    Query::select()
+                        .column(Asterisk)
+                        .from_as("matched", "src")
+                        .to_owned(),
+                    Query::select()
+                        .expr(Expr::cust("COUNT(*)"))
+                        .from("matched")
+                        .to_owned(),
+                )
+            } else {
+                (
+                    Query::select()
+                        .column(Asterisk)
+                        .from_subquery(source, "src")
+                        .to_owned(),
+                    Query::select()
+                        .expr(Expr::cust("COUNT(*)"))
+                        .from_subquery(L::source(rel, filter, None, None), "src")
+                        .to_owned(),
+                )
+            };
+            let mut top = top;
+            top.order_by_customs(order.iter().cloned())
                 .limit(Ord::max(first + 1, 0) as u64)
-                .offset(Ord::max(after, 0) as u64)
-                .to_owned();
-            let total = Query::select()
-                .expr(Expr::cust("COUNT(*)"))
-                .from_subquery(L::source(rel, filter, None, None), "src")
-                .to_owned();
+                .offset(Ord::max(after, 0) as u64);
             (
                 Expr::cust(format!(
                     "ROW_NUMBER() OVER (ORDER BY {}) + {after}",
@@ -419,13 +462,16 @@ async fn top_level<L: Listed>(
             L::source(rel, filter, Some(orden), None),
         ),
     };
-    let ranked = Query::select()
+    let mut ranked = Query::select();
+    ranked
         .column(("src", "id"))
         .column(("src", "parent_key"))
         .expr_as(rn, "rn")
         .expr_as(cnt, "cnt")
-        .from_subquery(rows, "src")
-        .to_owned();
+        .from_subquery(rows, "src");
+    if let Some(matched) = matched {
+        ranked.with_cte(matched);
+    }
     let rn = || Expr::col(("w", "rn"));
     let mut query = Query::select();
     query
