@@ -373,15 +373,21 @@ async fn fetch<T: DeserializeOwned>(
     serde_json::from_str(&text).map_err(LoadError::json)
 }
 
-/// The pages of a top-level list, numbered by the database.
-async fn top_level<L: Listed>(
-    db: &impl ConnectionTrait,
+/// The statement of a top-level list's page: `parent_key`, `rn` (the
+/// row's position), `cnt` (the list's total) and the row's columns.
+///
+/// Built apart from [`top_level`], in a plain function's frame: unoptimised
+/// builds give every temporary of an async fn its own slot in the frame
+/// that polls it, a deep query polls it far down the stack, and the
+/// recursion limit's test overflowed its stack when these statements were
+/// built inline.
+fn top_level_query<L: Listed>(
+    backend: DatabaseBackend,
     rel: L::Rel,
     filter: &Filtro,
     orden: &[(Campo, bool)],
     window: &Window,
-) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let backend = db.get_database_backend();
+) -> SelectStatement {
     let order = order_by::<L>("src", orden, backend);
     // Rank narrow rows (id, parent, sort keys), then fetch the whole rows
     // of the page only: sorting every match's text is what a search over
@@ -509,6 +515,18 @@ async fn top_level<L: Listed>(
         },
         (None, None) => {}
     }
+    query
+}
+
+/// The pages of a top-level list, numbered by the database.
+async fn top_level<L: Listed>(
+    db: &impl ConnectionTrait,
+    rel: L::Rel,
+    filter: &Filtro,
+    orden: &[(Campo, bool)],
+    window: &Window,
+) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
+    let query = top_level_query::<L>(db.get_database_backend(), rel, filter, orden, window);
     let element = [
         Group::One("x.parent_key".to_owned()),
         Group::One("x.rn".to_owned()),

@@ -22,7 +22,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Fichas, Reply, call, each_database, free_port, get, post_query, query, read_dir, run, sample_as,
+    Fichas, Reply, call, each_database, free_port, get, post_query, postgres, postgres_url, query,
+    read_dir, run, sample_as,
 };
 
 /// What one ficha variant of the sample stores.
@@ -579,6 +580,79 @@ async fn postgresql_outage_fails_fast_and_recovers_without_restart() {
         "the same router did not recover after the database came back; last answer: {last}"
     );
     eprintln!("recovered {:?} after the restart", restarted.elapsed());
+}
+
+/// Connections the database ends under a running server (an
+/// administrator's `pg_terminate_backend`, a failover) leave the pool:
+/// each fails at most the request that found it ended, and the requests
+/// after it answer, without waiting for the pool's idle check. The pool
+/// flushes a connection it is given back rather than pinging it
+/// (`vendor/README.md`); an ended connection must not go back in.
+#[tokio::test]
+async fn postgresql_connections_the_database_ends_leave_the_pool() {
+    let Some(admin_url) = postgres_url() else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let (t, _guard) = postgres(&admin_url).await;
+    cli::seed(&t.db).await.expect("the bundled ficha loads");
+    let router = http::router(t.db.clone());
+    // Open several of the pool's connections at once.
+    let burst: Vec<_> = (0..8)
+        .map(|_| {
+            let router = router.clone();
+            tokio::spawn(async move { graphql(&router, SEEDED).await })
+        })
+        .collect();
+    for answer in burst {
+        let (body, _) = answer.await.expect("a query does not panic");
+        assert_seeded(&body, "before the connections are ended");
+    }
+
+    let name = t.url.rsplit('/').next().expect("a database name");
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("TEST_DATABASE_URL is reachable");
+    let ended = admin
+        .query_one_raw(Statement::from_string(
+            admin.get_database_backend(),
+            format!(
+                "SELECT COUNT(pg_terminate_backend(pid)) AS ended FROM pg_stat_activity \
+                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ),
+        ))
+        .await
+        .expect("pg_terminate_backend")
+        .expect("a row")
+        .try_get::<i64>("", "ended")
+        .expect("a count");
+    admin.close().await.expect("close the admin connection");
+    assert!(ended >= 1, "the server's connections were ended: {ended}");
+
+    let mut failed = 0;
+    let mut answered_in_a_row = 0;
+    for attempt in 1..=40 {
+        let (body, elapsed) = graphql(&router, SEEDED).await;
+        if body.get("errors").is_some() {
+            assert_unavailable(&body, elapsed, &format!("request {attempt}"));
+            failed += 1;
+            answered_in_a_row = 0;
+        } else {
+            assert_seeded(&body, &format!("request {attempt}"));
+            answered_in_a_row += 1;
+        }
+    }
+    eprintln!(
+        "{ended} connections ended: {failed} requests failed, then {answered_in_a_row} answered"
+    );
+    assert!(
+        failed <= ended,
+        "{failed} requests failed on {ended} ended connections: one went back to the pool"
+    );
+    assert!(
+        answered_in_a_row >= 20,
+        "the requests after the ended connections answer; only the last {answered_in_a_row} did"
+    );
 }
 
 // ---------------------------------------------------------------------------
