@@ -17,7 +17,8 @@ use super::error::bad_input;
 use super::filters::ListFilter;
 use super::order::{OrderBy, orden};
 use crate::loaders::{
-    self, CountKey, Db, Filtro, Listed, LoadError, Orden, Page, PageKey, RequestLoader, Window,
+    self, CountKey, Db, Filtro, Listed, LoadError, Orden, Page, PageKey, RequestLoader,
+    ServicioDeFicha, Window,
 };
 
 /// Items per page when the query says neither `first` nor `last`.
@@ -98,6 +99,14 @@ fn decode_cursor(argument: &str, cursor: &str) -> Result<i64> {
         })
 }
 
+/// Whether the selection of a list field asks for its rows' `servicio`
+/// (under `nodes` or `edges { node }`).
+fn asks_servicio(ctx: &Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    look.field("nodes").field("servicio").exists()
+        || look.field("edges").field("node").field("servicio").exists()
+}
+
 /// Where a list hangs from.
 #[derive(Debug, Clone, Copy)]
 pub enum Parent<R> {
@@ -142,9 +151,26 @@ where
         match parent {
             Parent::Root(rel) => {
                 let db = ctx.data::<DatabaseConnection>()?;
-                let mut pages =
-                    loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?;
-                let page = pages.remove(&0).unwrap_or_else(|| Page::empty(&window));
+                let page = if L::OF_FICHA && asks_servicio(ctx) {
+                    // The rows' servicios come with the page, for the
+                    // request's loader to hand to `servicio`.
+                    let (page, servicios) =
+                        loaders::top_level_with_servicios::<L>(db, rel, &filter, &order, &window)
+                            .await?;
+                    let loader = ctx.data::<Arc<RequestLoader>>()?;
+                    loader
+                        .feed_many(
+                            servicios
+                                .into_iter()
+                                .map(|(ficha, servicio)| (ServicioDeFicha(ficha), servicio)),
+                        )
+                        .await;
+                    page
+                } else {
+                    let mut pages =
+                        loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?;
+                    pages.remove(&0).unwrap_or_else(|| Page::empty(&window))
+                };
                 Ok(Paged {
                     page: Arc::new(page),
                     rel,

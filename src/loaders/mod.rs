@@ -46,7 +46,9 @@ pub use error::LoadError;
 pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};
 pub use maxima::{Link, Maxima, maxima, version_and_maxima};
 pub use order::{Campo, Orden};
-pub use paging::{CountKey, ListArgs, Listed, Page, PageKey, counts, pages};
+pub use paging::{
+    CountKey, ListArgs, Listed, Page, PageKey, counts, pages, top_level_with_servicios,
+};
 pub use sources::*;
 pub use statements::{count_statements, counted};
 pub use version::data_version;

@@ -11,6 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use entity::{ficha, servicio};
 use sea_orm::sea_query::{
     Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Query, SelectStatement, WithClause,
 };
@@ -60,6 +61,9 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     /// The columns its lists usually sort by, in order (`table alias`,
     /// column); the row id breaks ties.
     const SORT: &'static [(&'static str, &'static str)];
+    /// Its rows belong to a ficha (a `ficha_id` column), so a top-level
+    /// page can bring each row's servicio ([`top_level_with_servicios`]).
+    const OF_FICHA: bool = false;
     /// The keys of an `orderBy` field, each with whether it is text (see
     /// `super::order`); none for a field the list does not offer.
     fn order_keys(campo: Campo) -> Vec<(Expr, bool)>;
@@ -387,6 +391,7 @@ fn top_level_query<L: Listed>(
     filter: &Filtro,
     orden: &[(Campo, bool)],
     window: &Window,
+    servicios: bool,
 ) -> SelectStatement {
     let order = order_by::<L>("src", orden, backend);
     // Rank narrow rows (id, parent, sort keys), then fetch the whole rows
@@ -494,6 +499,23 @@ fn top_level_query<L: Listed>(
         L::Entity::default().aliased("t"),
         col("t", "id").equals(("w", "id")),
     );
+    if servicios {
+        // Each row's servicio, through its ficha: the page's rows only.
+        query.expr_as(col("t", "ficha_id"), "ficha_key");
+        for column in <servicio::Entity as EntityTrait>::Column::iter() {
+            let name = sea_orm::IdenStatic::as_str(&column);
+            query.expr_as(col("ss", name), Alias::new(format!("s_{name}")));
+        }
+        query
+            .inner_join(
+                ficha::Entity.aliased("ff"),
+                col("ff", "id").equals(("t", "ficha_id")),
+            )
+            .inner_join(
+                servicio::Entity.aliased("ss"),
+                col("ss", "id").equals(("ff", "servicio_id")),
+            );
+    }
     if let Some(after) = window.after {
         query.and_where(rn().gt(after));
     }
@@ -526,15 +548,61 @@ async fn top_level<L: Listed>(
     orden: &[(Campo, bool)],
     window: &Window,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let query = top_level_query::<L>(db.get_database_backend(), rel, filter, orden, window);
-    let element = [
+    let query = top_level_query::<L>(db.get_database_backend(), rel, filter, orden, window, false);
+    let element = page_element::<L>();
+    let rows: Vec<(i32, i64, i64, L::Model)> = fetch(db, &element, query).await?;
+    Ok(paged(rows, window))
+}
+
+/// A top-level page of a list whose rows belong to fichas
+/// ([`Listed::OF_FICHA`]), with each row's servicio by its ficha's id, in
+/// the page's own statement: what a search's `servicio { nombre }` would
+/// otherwise read in a statement of its own.
+pub async fn top_level_with_servicios<L: Listed>(
+    db: &impl ConnectionTrait,
+    rel: L::Rel,
+    filter: &Filtro,
+    orden: &[(Campo, bool)],
+    window: &Window,
+) -> Result<(Page<L::Model>, Vec<(i32, servicio::Model)>), LoadError> {
+    debug_assert!(L::OF_FICHA, "only rows of a ficha have its servicio");
+    let query = top_level_query::<L>(db.get_database_backend(), rel, filter, orden, window, true);
+    let mut element = Vec::from(page_element::<L>());
+    element.push(Group::One("x.ficha_key".to_owned()));
+    element.push(Group::Many(
+        <servicio::Entity as EntityTrait>::Column::iter()
+            .map(|column| format!("x.s_{}", sea_orm::IdenStatic::as_str(&column)))
+            .collect(),
+    ));
+    let rows: Vec<(i32, i64, i64, L::Model, i32, servicio::Model)> =
+        fetch(db, &element, query).await?;
+    let mut servicios = Vec::with_capacity(rows.len());
+    let rows = rows
+        .into_iter()
+        .map(|(parent, position, total, model, ficha, servicio)| {
+            servicios.push((ficha, servicio));
+            (parent, position, total, model)
+        })
+        .collect();
+    let page = paged(rows, window)
+        .remove(&0)
+        .unwrap_or_else(|| Page::empty(window));
+    Ok((page, servicios))
+}
+
+/// How a top-level page's rows are read: `[parent, rn, cnt, [columns…]]`.
+fn page_element<L: Listed>() -> [Group; 4] {
+    [
         Group::One("x.parent_key".to_owned()),
         Group::One("x.rn".to_owned()),
         Group::One("x.cnt".to_owned()),
         Group::Many(model_columns::<L>("x.")),
-    ];
-    let rows: Vec<(i32, i64, i64, L::Model)> = fetch(db, &element, query).await?;
-    let mut pages: HashMap<i32, Page<L::Model>> = HashMap::new();
+    ]
+}
+
+/// A top-level list's rows (`parent`, position, total, row) as pages.
+fn paged<M>(rows: Vec<(i32, i64, i64, M)>, window: &Window) -> HashMap<i32, Page<M>> {
+    let mut pages: HashMap<i32, Page<M>> = HashMap::new();
     for (parent, position, total, model) in rows {
         let page = pages.entry(parent).or_insert_with(|| Page {
             rows: Vec::new(),
@@ -549,7 +617,7 @@ async fn top_level<L: Listed>(
         page.rows.sort_unstable_by_key(|(position, _)| *position);
         trim(page, window);
     }
-    Ok(pages)
+    pages
 }
 
 /// Drop the extra row fetched on the open side, noting that it exists.

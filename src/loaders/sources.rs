@@ -320,6 +320,7 @@ impl Listed for ObjetivosInstitucionales {
     type Entity = objetivo_institucional::Entity;
     type Model = objetivo_institucional::Model;
     type Rel = ObjetivosInstitucionalesDe;
+    const OF_FICHA: bool = true;
     const SORT: &'static [(&'static str, &'static str)] = &[
         ("p", "codigo"),
         ("s", "capitulo"),
@@ -401,6 +402,7 @@ impl Listed for Productos {
     type Entity = producto::Entity;
     type Model = producto::Model;
     type Rel = ProductosDe;
+    const OF_FICHA: bool = true;
     const SORT: &'static [(&'static str, &'static str)] = &[
         ("p", "codigo"),
         ("s", "capitulo"),

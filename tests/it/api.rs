@@ -529,13 +529,35 @@ async fn the_servicios_of_a_page_of_objectives_and_productos_are_one_statement()
                     t.backend
                 );
             }
-            // The page's servicios are one statement, without reading their
-            // fichas; through the fichas they are two, and so are the
-            // fichas beside the servicios.
+            // A top-level page brings its rows' servicios in its own
+            // statement; through the fichas they are two more, and the
+            // fichas beside the servicios one.
             let more = |answer: &Reply| answer.statements() - alone.statements();
-            assert_eq!(more(&with_servicio), 1, "{list}, {}", t.backend);
+            assert_eq!(more(&with_servicio), 0, "{list}, {}", t.backend);
             assert_eq!(more(&through_ficha), 2, "{list}, {}", t.backend);
-            assert_eq!(more(&both), 2, "{list}, {}", t.backend);
+            assert_eq!(more(&both), 1, "{list}, {}", t.backend);
+            let beside = both.data()[list]["nodes"].clone();
+            for (node, beside) in nodes.iter().zip(beside.as_array().expect("list")) {
+                assert_eq!(
+                    node["servicio"]["nombre"], beside["servicio"]["nombre"],
+                    "{list}: the same servicio beside the ficha ({})",
+                    t.backend
+                );
+            }
+            // Under a ficha, the level's servicios are still one statement.
+            let nested = |nodes: &str| {
+                format!(
+                    "{{ fichas {{ nodes {{ {list}(first: 50) {{ nodes {{ {nodes} }} }} }} }} }}"
+                )
+            };
+            let nested_alone = query(&t.db, &nested("id")).await;
+            let nested_servicio = query(&t.db, &nested("servicio { id nombre }")).await;
+            assert_eq!(
+                nested_servicio.statements() - nested_alone.statements(),
+                1,
+                "{list} under fichas, {}",
+                t.backend
+            );
         }
     })
     .await;
