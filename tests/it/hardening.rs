@@ -275,8 +275,12 @@ async fn a_request_past_its_time_is_stopped_with_a_clear_error() {
             let text = sample_as("20", &format!("{capitulo:02}"));
             import_bytes(&t.db, &name, &name, text.as_bytes()).await.expect("import");
         }
-        // Hundreds of rows, each with its objectives: far more than 1 ms.
-        let heavy = "{ productos(first: 400) { nodes { nombre servicio { nombre } objetivosInstitucionales(first: 5) { nodes { descripcion } } } } }";
+        // Hundreds of rows, each with its objectives, their productos and
+        // theirs: far more than 1 ms, spent over several statements. The
+        // time is checked while the request waits on the database, so the
+        // query must still be waiting after 1 ms (a page that brought its
+        // servicios along left too little waiting in two levels).
+        let heavy = "{ productos(first: 400) { nodes { nombre servicio { nombre } objetivosInstitucionales(first: 5) { nodes { descripcion productos(first: 5) { nodes { nombre objetivosInstitucionales(first: 5) { nodes { descripcion } } } } } } } } }";
         let stopped = HttpSettings {
             limits: Limits { timeout_ms: 1, ..Limits::default() },
             ..HttpSettings::default()
