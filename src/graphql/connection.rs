@@ -151,10 +151,10 @@ where
         match parent {
             Parent::Root(rel) => {
                 let db = ctx.data::<DatabaseConnection>()?;
-                let page = if L::OF_FICHA && asks_servicio(ctx) {
+                let mut pages = if L::OF_FICHA && asks_servicio(ctx) {
                     // The rows' servicios come with the page, for the
                     // request's loader to hand to `servicio`.
-                    let (page, servicios) =
+                    let (pages, servicios) =
                         loaders::top_level_with_servicios::<L>(db, rel, &filter, &order, &window)
                             .await?;
                     let loader = ctx.data::<Arc<RequestLoader>>()?;
@@ -165,12 +165,11 @@ where
                                 .map(|(ficha, servicio)| (ServicioDeFicha(ficha), servicio)),
                         )
                         .await;
-                    page
+                    pages
                 } else {
-                    let mut pages =
-                        loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?;
-                    pages.remove(&0).unwrap_or_else(|| Page::empty(&window))
+                    loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?
                 };
+                let page = pages.remove(&0).unwrap_or_else(|| Page::empty(&window));
                 Ok(Paged {
                     page: Arc::new(page),
                     rel,

@@ -10,7 +10,7 @@ use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, produ
 use sea_orm::sea_query::{ExprTrait, Order};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
-use super::filter::{AsAlias, PeriodoFiltro, col, periodo, select_entity};
+use super::filter::{AsAlias, PeriodoFiltro, col, periodo, select_entity, select_prefixed};
 use super::{Db, LoadError};
 
 /// A row by its id, for the links that point to one row (a ficha's
@@ -211,20 +211,9 @@ pub async fn servicio_por_codigos(
     capitulo: &str,
     latest: bool,
 ) -> Result<Option<ServicioHallado>, LoadError> {
-    fn prefixed<E: EntityTrait>(
-        query: &mut sea_orm::sea_query::SelectStatement,
-        table: &'static str,
-        prefix: &str,
-    ) {
-        use sea_orm::{IdenStatic, Iterable};
-        for column in E::Column::iter() {
-            let name = column.as_str();
-            query.expr_as(col(table, name), format!("{prefix}{name}"));
-        }
-    }
     let mut query = sea_orm::sea_query::Query::select();
-    prefixed::<servicio::Entity>(&mut query, "s", "s_");
-    prefixed::<partida::Entity>(&mut query, "p", "p_");
+    select_prefixed::<servicio::Entity>(&mut query, "s", "s_");
+    select_prefixed::<partida::Entity>(&mut query, "p", "p_");
     query
         .from_as(servicio::Entity, "s")
         .inner_join(
@@ -234,7 +223,7 @@ pub async fn servicio_por_codigos(
         .and_where(col("p", "codigo").eq(partida_codigo))
         .and_where(col("s", "capitulo").eq(capitulo));
     if latest {
-        prefixed::<ficha::Entity>(&mut query, "f", "f_");
+        select_prefixed::<ficha::Entity>(&mut query, "f", "f_");
         // No ficha: 0, which no ficha has, and the join finds nothing.
         query.left_join(
             ficha::Entity.aliased("f"),

@@ -108,6 +108,20 @@ pub fn select_entity<E: EntityTrait>(alias: &'static str) -> SelectStatement {
     query
 }
 
+/// Add the entity's columns from `table`, each named `{prefix}{column}`:
+/// the row of a joined table, beside the statement's own, for
+/// `from_query_result(row, prefix)` or a row read by position.
+pub(super) fn select_prefixed<E: EntityTrait>(
+    query: &mut SelectStatement,
+    table: &'static str,
+    prefix: &str,
+) {
+    for column in E::Column::iter() {
+        let name = sea_orm::IdenStatic::as_str(&column);
+        query.expr_as(col(table, name), format!("{prefix}{name}"));
+    }
+}
+
 pub fn col(table: &'static str, column: &'static str) -> Expr {
     Expr::col((table, column))
 }

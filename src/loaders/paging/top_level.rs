@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Iterable};
 
 use super::{Group, Listed, Page, fetch, model_columns, trim};
 use crate::loaders::LoadError;
-use crate::loaders::filter::{AsAlias, Filtro, Window, col};
+use crate::loaders::filter::{AsAlias, Filtro, Window, col, select_prefixed};
 use crate::loaders::order::{Campo, order_by, sort_key, window_order};
 
 /// The statement of a top-level list's page: `parent_key`, `rn` (the
@@ -139,10 +139,7 @@ fn top_level_query<L: Listed>(
     if servicios {
         // Each row's servicio, through its ficha: the page's rows only.
         query.expr_as(col("t", "ficha_id"), "ficha_key");
-        for column in <servicio::Entity as EntityTrait>::Column::iter() {
-            let name = sea_orm::IdenStatic::as_str(&column);
-            query.expr_as(col("ss", name), Alias::new(format!("s_{name}")));
-        }
+        select_prefixed::<servicio::Entity>(&mut query, "ss", "s_");
         query
             .inner_join(
                 ficha::Entity.aliased("ff"),
@@ -191,17 +188,17 @@ pub(super) async fn top_level<L: Listed>(
     Ok(paged(rows, window))
 }
 
-/// A top-level page of a list whose rows belong to fichas
-/// ([`Listed::OF_FICHA`]), with each row's servicio by its ficha's id, in
-/// the page's own statement: what a search's `servicio { nombre }` would
-/// otherwise read in a statement of its own.
+/// A top-level list's pages, as [`top_level`] reads them, of a list whose
+/// rows belong to fichas ([`Listed::OF_FICHA`]), with each row's servicio
+/// by its ficha's id, in the page's own statement: what a search's
+/// `servicio { nombre }` would otherwise read in a statement of its own.
 pub async fn top_level_with_servicios<L: Listed>(
     db: &impl ConnectionTrait,
     rel: L::Rel,
     filter: &Filtro,
     orden: &[(Campo, bool)],
     window: &Window,
-) -> Result<(Page<L::Model>, Vec<(i32, servicio::Model)>), LoadError> {
+) -> Result<(HashMap<i32, Page<L::Model>>, Vec<(i32, servicio::Model)>), LoadError> {
     debug_assert!(L::OF_FICHA, "only rows of a ficha have its servicio");
     let query = top_level_query::<L>(db.get_database_backend(), rel, filter, orden, window, true);
     let mut element = Vec::from(page_element::<L>());
@@ -221,10 +218,7 @@ pub async fn top_level_with_servicios<L: Listed>(
             (parent, position, total, model)
         })
         .collect();
-    let page = paged(rows, window)
-        .remove(&0)
-        .unwrap_or_else(|| Page::empty(window));
-    Ok((page, servicios))
+    Ok((paged(rows, window), servicios))
 }
 
 /// How a top-level page's rows are read: `[parent, rn, cnt, [columns…]]`.
