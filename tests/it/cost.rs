@@ -173,12 +173,23 @@ async fn the_migration_counts_the_maxima_of_fichas_imported_before_it() {
     each_database(|t| async move {
         load_sample(&t.db).await;
         let imported = kept(&t.db).await;
-        // As a database imported before the migration: without the table.
-        migration::Migrator::down(&t.db, Some(1))
+        // As a database imported before the migration: without the table
+        // (down past it and every migration after it), from a connection of
+        // its own as `definiciones migrate` runs.
+        t.db.clone().close().await.expect("close the pool");
+        let db = sea_orm::Database::connect(&t.url).await.expect("connect");
+        let maxima_and_after = migration::Migrator::migrations()
+            .iter()
+            .rev()
+            .position(|m| m.name() == "m20261206_000006_link_maxima")
+            .expect("the maxima's migration")
+            + 1;
+        migration::Migrator::down(&db, Some(maxima_and_after as u32))
             .await
             .expect("down");
-        migration::Migrator::up(&t.db, None).await.expect("up");
-        assert_eq!(kept(&t.db).await, imported, "{}", t.backend);
+        migration::Migrator::up(&db, None).await.expect("up");
+        assert_eq!(kept(&db).await, imported, "{}", t.backend);
+        db.close().await.expect("close");
     })
     .await;
 }
