@@ -33,6 +33,13 @@ pub struct Model {
     pub cambio_climatico: bool,
     /// 1-based line of the row in the source ficha.
     pub line: i32,
+    /// The ficha's place in the national order, copied on the row so lists
+    /// spanning fichas sort without joining them: the partida's code,
+    pub partida_codigo: String,
+    /// the servicio's capítulo,
+    pub servicio_capitulo: String,
+    /// and the ficha's first year.
+    pub ficha_desde: i32,
 }
 
 /// Relations of an institutional objective.

@@ -15,6 +15,7 @@ mod m20261123_000004_ficha_counts;
 mod m20261206_000005_partida_totals;
 mod m20261206_000006_link_maxima;
 mod m20261206_000007_persisted_queries;
+mod m20261206_000008_ficha_place;
 
 pub use m20261123_000004_ficha_counts::FICHA_COUNT_COLUMNS;
 pub use m20261206_000005_partida_totals::{PARTIDA_TOTALS, partida_totals};
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_partida_totals::Migration),
             Box::new(m20261206_000006_link_maxima::Migration),
             Box::new(m20261206_000007_persisted_queries::Migration),
+            Box::new(m20261206_000008_ficha_place::Migration),
         ]
     }
 }

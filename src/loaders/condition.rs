@@ -123,21 +123,14 @@ impl Filtro {
 }
 
 /// Joins the ficha `f`, servicio `s` and partida `p` of the rows of
-/// `entity` (a table with a `ficha_id`) when the list spans fichas
-/// (`across`: its order reads them) or the filter reads them. Returns
-/// whether it joined: a list under one ficha needs none of it, and
-/// skipping the joins is most of its cost.
-pub(super) fn within_fichas(
-    query: &mut SelectStatement,
-    entity: Entidad,
-    filter: &Filtro,
-    across: bool,
-) -> bool {
-    if !across && !filter.needs_context() {
-        return false;
+/// `entity` (a table with a `ficha_id`) when the filter reads them. The
+/// order never needs them: the rows keep their ficha's place
+/// (`super::order::FICHA_PLACE`), and skipping the joins is most of a
+/// list's cost.
+pub(super) fn within_fichas(query: &mut SelectStatement, entity: Entidad, filter: &Filtro) {
+    if filter.needs_context() {
+        join_context(query, &Names::outer(entity, &Cell::new(0)));
     }
-    join_context(query, &Names::outer(entity, &Cell::new(0)));
-    true
 }
 
 /// Join the ficha, servicio and partida of `names.row` (a table with a

@@ -65,10 +65,17 @@ pub(super) fn sort_key(i: usize) -> String {
     format!("sort_{i}")
 }
 
+/// The columns on which an institutional objective or a producto keeps
+/// its ficha's place in the national order (the partida's code, the
+/// servicio's capítulo, the ficha's first year), so that lists spanning
+/// fichas sort without joining them.
+pub(super) const FICHA_PLACE: [&str; 3] = ["partida_codigo", "servicio_capitulo", "ficha_desde"];
+
 /// The keys of a list of `L` in `order`: the fields asked for, then the
-/// list's usual order ([`Listed::SORT`]). Keys of the usual order from
-/// the partida, servicio or ficha (`p`, `s`, `f`) are constant within a
-/// list that hangs from one ficha; when those tables are not joined
+/// list's usual order ([`Listed::SORT`]). Keys of the usual order that
+/// place the row's ficha (from the partida, servicio or ficha, `p`, `s`,
+/// `f`, or their copies on the row, [`FICHA_PLACE`]) are constant within
+/// a list that hangs from one ficha; when the list does not span fichas
 /// (`context` false) they sort as 0.
 pub(super) fn keys<L: Listed>(order: &[(Campo, bool)], context: bool) -> Vec<SortKey> {
     let asked = order.iter().flat_map(|&(campo, desc)| {
@@ -77,7 +84,7 @@ pub(super) fn keys<L: Listed>(order: &[(Campo, bool)], context: bool) -> Vec<Sor
             .map(move |(expr, text)| SortKey { expr, desc, text })
     });
     let usual = L::SORT.iter().map(|&(table, column)| SortKey {
-        expr: if context || !matches!(table, "p" | "s" | "f") {
+        expr: if context || !(matches!(table, "p" | "s" | "f") || FICHA_PLACE.contains(&column)) {
             col(table, column)
         } else {
             Expr::val(0)

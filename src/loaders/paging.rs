@@ -17,7 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, Qu
 use serde::de::DeserializeOwned;
 
 use super::filter::{Filtro, Window};
-use super::order::{Campo, Orden, descending, sort_key};
+use super::order::{Campo, FICHA_PLACE, Orden, descending, sort_key};
 use super::rows::{self, Part};
 use super::{Db, LoadError};
 
@@ -188,8 +188,8 @@ fn grouped<'k, K, G: PartialEq>(keys: &'k [K], by: impl Fn(&'k K) -> G) -> Vec<(
 /// The requested page of every parent's list, in one statement.
 ///
 /// The rows are read by position with serde, never by column name
-/// ([`fetch`]). `search_text`, which the API never shows, is left out (an
-/// empty string in its place).
+/// ([`fetch`]). Columns the API never shows (`search_text`, the ficha's
+/// place) are left out, a blank in their place.
 ///
 /// A nested level (`parents` given) reads every row of its parents' lists
 /// and pages them here ([`nested`]); a top-level list is numbered and
@@ -293,14 +293,29 @@ fn compare(a: &[Key], b: &[Key], desc: &[bool]) -> std::cmp::Ordering {
     std::cmp::Ordering::Equal
 }
 
-/// The model's columns in the order it reads them, `search_text` blank.
+/// The model's columns in the order it reads them, those the API never
+/// shows blank ([`unshown`]).
 fn model_columns<L: Listed>(prefix: &str) -> Vec<String> {
     <L::Entity as EntityTrait>::Column::iter()
-        .map(|column| match sea_orm::IdenStatic::as_str(&column) {
-            "search_text" => "''".to_owned(),
-            name => format!("{prefix}{name}"),
+        .map(|column| {
+            let name = sea_orm::IdenStatic::as_str(&column);
+            match unshown(name) {
+                Some(blank) => blank.to_owned(),
+                None => format!("{prefix}{name}"),
+            }
         })
         .collect()
+}
+
+/// What a list reads in place of a column the API never shows: the folded
+/// text searches and orders read (`search_text`), and the ficha's place
+/// kept on the row for ordering ([`FICHA_PLACE`]).
+fn unshown(column: &str) -> Option<&'static str> {
+    match column {
+        "search_text" => Some("''"),
+        name if FICHA_PLACE.contains(&name) => Some(if name == "ficha_desde" { "0" } else { "''" }),
+        _ => None,
+    }
 }
 
 /// A part of a row's element: one column, or an array of several.

@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
 use super::condition::{Entidad, Names, condition, within_fichas};
 use super::filter::{AsAlias, Filtro, col, join_partida, join_servicio, parent_key, select_entity};
-use super::order::{Campo, select_keys};
+use super::order::{Campo, FICHA_PLACE, select_keys};
 use super::paging::Listed;
 
 /// Keep the rows `filter` keeps, the rows of `entity` under their usual
@@ -322,9 +322,9 @@ impl Listed for ObjetivosInstitucionales {
     type Rel = ObjetivosInstitucionalesDe;
     const OF_FICHA: bool = true;
     const SORT: &'static [(&'static str, &'static str)] = &[
-        ("p", "codigo"),
-        ("s", "capitulo"),
-        ("f", "desde"),
+        ("oi", FICHA_PLACE[0]),
+        ("oi", FICHA_PLACE[1]),
+        ("oi", FICHA_PLACE[2]),
         ("oi", "prioridad"),
     ];
 
@@ -352,12 +352,14 @@ impl Listed for ObjetivosInstitucionales {
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_institucional::Entity>("oi");
+        // Lists that span fichas sort by the ficha's place; the others
+        // hang from one ficha (a producto's objectives share its ficha).
         let across = order.is_some()
             && matches!(
                 rel,
                 ObjetivosInstitucionalesDe::Todos | ObjetivosInstitucionalesDe::Ministerial
             );
-        let context = within_fichas(&mut query, Entidad::Institucional, filter, across);
+        within_fichas(&mut query, Entidad::Institucional, filter);
         let parent = match rel {
             ObjetivosInstitucionalesDe::Todos => None,
             ObjetivosInstitucionalesDe::Ficha => Some(("oi", "ficha_id")),
@@ -377,7 +379,7 @@ impl Listed for ObjetivosInstitucionales {
             ),
         };
         parent_key(&mut query, parent, parents);
-        select_keys::<Self>(&mut query, order, context);
+        select_keys::<Self>(&mut query, order, across);
         filtered(&mut query, Entidad::Institucional, filter);
         query
     }
@@ -404,9 +406,9 @@ impl Listed for Productos {
     type Rel = ProductosDe;
     const OF_FICHA: bool = true;
     const SORT: &'static [(&'static str, &'static str)] = &[
-        ("p", "codigo"),
-        ("s", "capitulo"),
-        ("f", "desde"),
+        ("pr", FICHA_PLACE[0]),
+        ("pr", FICHA_PLACE[1]),
+        ("pr", FICHA_PLACE[2]),
         ("pr", "numero"),
     ];
 
@@ -429,12 +431,10 @@ impl Listed for Productos {
         parents: Option<&[i32]>,
     ) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");
-        let context = within_fichas(
-            &mut query,
-            Entidad::Producto,
-            filter,
-            order.is_some() && rel == ProductosDe::Todos,
-        );
+        // Only the top-level list spans fichas: an objective's productos
+        // share its ficha.
+        let across = order.is_some() && rel == ProductosDe::Todos;
+        within_fichas(&mut query, Entidad::Producto, filter);
         let parent = match rel {
             ProductosDe::Todos => None,
             ProductosDe::Ficha => Some(("pr", "ficha_id")),
@@ -447,7 +447,7 @@ impl Listed for Productos {
             ),
         };
         parent_key(&mut query, parent, parents);
-        select_keys::<Self>(&mut query, order, context);
+        select_keys::<Self>(&mut query, order, across);
         filtered(&mut query, Entidad::Producto, filter);
         query
     }

@@ -614,3 +614,93 @@ async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
     })
     .await;
 }
+
+/// Each objective's and producto's copy of its ficha's place (partida
+/// code, capítulo, first year), and the same read through the joins.
+async fn ficha_places(db: &DatabaseConnection) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let mut read = Vec::new();
+    for table in ["objetivos_institucionales", "productos"] {
+        for columns in [
+            "r.partida_codigo, r.servicio_capitulo, r.ficha_desde",
+            "p.codigo, s.capitulo, f.desde",
+        ] {
+            let rows = db
+                .query_all_raw(Statement::from_string(
+                    db.get_database_backend(),
+                    format!(
+                        "SELECT r.id, {columns} FROM {table} r \
+                         JOIN fichas f ON f.id = r.ficha_id \
+                         JOIN servicios s ON s.id = f.servicio_id \
+                         JOIN partidas p ON p.id = s.partida_id ORDER BY r.id"
+                    ),
+                ))
+                .await
+                .expect("places");
+            read.push(
+                rows.iter()
+                    .map(|row| {
+                        let id: i32 = row.try_get_by_index(0).expect("id");
+                        let codigo: String = row.try_get_by_index(1).expect("codigo");
+                        let capitulo: String = row.try_get_by_index(2).expect("capitulo");
+                        let desde: i32 = row.try_get_by_index(3).expect("desde");
+                        vec![id.to_string(), codigo, capitulo, desde.to_string()]
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    assert_eq!(read[0], read[1], "objectives keep their ficha's place");
+    assert_eq!(read[2], read[3], "productos keep their ficha's place");
+    (read.swap_remove(0), read.swap_remove(1))
+}
+
+#[tokio::test]
+async fn objectives_and_productos_keep_their_fichas_place_through_imports_and_migrations() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    each_database(|t| async move {
+        // Two servicios, and a later ficha of the first.
+        import(&t.db, "b.txt", &sample_as("20", "02"))
+            .await
+            .expect("imports");
+        import(&t.db, "a.txt", SAMPLE).await.expect("imports");
+        let later = SAMPLE.replace("AÑO 2024-2026", "AÑO 2027-2029");
+        assert_ne!(later, SAMPLE, "the sample names its período");
+        import(&t.db, "a-later.txt", &later).await.expect("imports");
+        let (objetivos, productos) = ficha_places(&t.db).await;
+        assert!(
+            objetivos.len() > 20 && productos.len() > 20,
+            "{objetivos:?}"
+        );
+
+        // Rows stored before the copies existed: the migration fills them.
+        for table in ["objetivos_institucionales", "productos"] {
+            t.db.execute_unprepared(&format!(
+                "UPDATE {table} SET partida_codigo = '', servicio_capitulo = '', ficha_desde = 0"
+            ))
+            .await
+            .expect("blank");
+        }
+        t.db.clone().close().await.expect("close the pool");
+        let db = sea_orm::Database::connect(&t.url).await.expect("connect");
+        let place_and_after = Migrator::migrations()
+            .iter()
+            .rev()
+            .position(|m| m.name() == "m20261206_000008_ficha_place")
+            .expect("the place's migration")
+            + 1;
+        Migrator::down(&db, Some(place_and_after as u32))
+            .await
+            .expect("down");
+        Migrator::up(&db, None).await.expect("up");
+        assert_eq!(
+            ficha_places(&db).await,
+            (objetivos, productos),
+            "{}",
+            t.backend
+        );
+        db.close().await.expect("close");
+    })
+    .await;
+}

@@ -9,7 +9,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Iterable};
 
-use super::{Group, Listed, Page, fetch, model_columns, trim};
+use super::{Group, Listed, Page, fetch, model_columns, trim, unshown};
 use crate::loaders::LoadError;
 use crate::loaders::filter::{AsAlias, Filtro, Window, col, select_prefixed};
 use crate::loaders::order::{Campo, order_by, sort_key, window_order};
@@ -128,7 +128,7 @@ fn top_level_query<L: Listed>(
         .column(("w", "cnt"));
     for column in <L::Entity as EntityTrait>::Column::iter() {
         let name = sea_orm::IdenStatic::as_str(&column);
-        if name != "search_text" {
+        if unshown(name).is_none() {
             query.expr_as(col("t", name), name);
         }
     }

@@ -324,6 +324,9 @@ impl Writer<'_> {
                 enfoque_genero: Set(o.enfoque_genero),
                 cambio_climatico: Set(o.cambio_climatico),
                 line: Set(line(o.line)),
+                partida_codigo: Set(self.ficha.partida.codigo.clone()),
+                servicio_capitulo: Set(self.ficha.servicio.capitulo.clone()),
+                ficha_desde: Set(self.ficha.periodo.desde),
                 ..Default::default()
             });
         let institucionales: HashMap<u32, i32> = objetivo_institucional::Entity::insert_many(rows)
@@ -370,6 +373,9 @@ impl Writer<'_> {
             nombre: Set(p.nombre.clone()),
             search_text: Set(fold(&p.nombre)),
             line: Set(line(p.line)),
+            partida_codigo: Set(ficha.partida.codigo.clone()),
+            servicio_capitulo: Set(ficha.servicio.capitulo.clone()),
+            ficha_desde: Set(ficha.periodo.desde),
             ..Default::default()
         });
         let productos: HashMap<u32, i32> = producto::Entity::insert_many(rows)
