@@ -14,8 +14,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    SAMPLE, accepting, answered, ask, call, each_database, get, load_sample, post_json, post_query,
-    run, sample_as, send,
+    SAMPLE, accepting, answered, ask, call, each_database, get, load_sample, migrated_again_from,
+    post_json, post_query, run, sample_as, send,
 };
 
 /// The README's graph, written the natural way: no page sizes.
@@ -169,25 +169,11 @@ async fn the_importer_keeps_each_link_s_maxima_as_a_recount_finds_them() {
 
 #[tokio::test]
 async fn the_migration_counts_the_maxima_of_fichas_imported_before_it() {
-    use migration::MigratorTrait;
     each_database(|t| async move {
         load_sample(&t.db).await;
         let imported = kept(&t.db).await;
-        // As a database imported before the migration: without the table
-        // (down past it and every migration after it), from a connection of
-        // its own as `definiciones migrate` runs.
-        t.db.clone().close().await.expect("close the pool");
-        let db = sea_orm::Database::connect(&t.url).await.expect("connect");
-        let maxima_and_after = migration::Migrator::migrations()
-            .iter()
-            .rev()
-            .position(|m| m.name() == "m20261206_000006_link_maxima")
-            .expect("the maxima's migration")
-            + 1;
-        migration::Migrator::down(&db, Some(maxima_and_after as u32))
-            .await
-            .expect("down");
-        migration::Migrator::up(&db, None).await.expect("up");
+        // As a database imported before the migration: without the table.
+        let db = migrated_again_from(&t, "m20261206_000006_link_maxima").await;
         assert_eq!(kept(&db).await, imported, "{}", t.backend);
         db.close().await.expect("close");
     })

@@ -34,6 +34,28 @@ pub fn sample_as(partida: &str, capitulo: &str) -> String {
         .replace("CAPITULO\t01", &format!("CAPITULO\t{capitulo}"))
 }
 
+/// `t`'s database as one stored before `migration`: migrated down past it
+/// (and every migration after it), then up again. From a connection of its
+/// own, as `definiciones migrate` runs: a pooled SQLite connection may
+/// still hold the read snapshot of a statement the importer left open, and
+/// would see the old schema. `t.db` is closed; use the connection returned.
+pub async fn migrated_again_from(t: &TestDb, migration: &str) -> DatabaseConnection {
+    use migration::{Migrator, MigratorTrait};
+    t.db.clone().close().await.expect("close the pool");
+    let db = Database::connect(&t.url).await.expect("connect");
+    let it_and_after = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == migration)
+        .unwrap_or_else(|| panic!("no migration {migration}"))
+        + 1;
+    Migrator::down(&db, Some(it_and_after as u32))
+        .await
+        .expect("down");
+    Migrator::up(&db, None).await.expect("up");
+    db
+}
+
 /// One database a test runs against.
 #[derive(Clone)]
 pub struct TestDb {

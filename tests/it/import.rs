@@ -10,7 +10,9 @@ use sea_orm::{
     QueryOrder,
 };
 
-use crate::helpers::{Fichas, SAMPLE, SAMPLE_NAME, each_database, read_dir, sample_as};
+use crate::helpers::{
+    Fichas, SAMPLE, SAMPLE_NAME, each_database, migrated_again_from, read_dir, sample_as,
+};
 
 /// Rows in every table, in a fixed order.
 async fn counts(db: &DatabaseConnection) -> [u64; 8] {
@@ -556,7 +558,6 @@ async fn partida_totals(db: &DatabaseConnection, recount: bool) -> Vec<Vec<i64>>
 
 #[tokio::test]
 async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
-    use migration::{Migrator, MigratorTrait};
     use sea_orm::ConnectionTrait;
     each_database(|t| async move {
         import(&t.db, "a.txt", SAMPLE).await.expect("imports");
@@ -592,22 +593,8 @@ async fn each_ficha_keeps_its_counts_through_imports_and_migrations() {
         t.db.execute_unprepared("UPDATE fichas SET objetivos_total = 0, productos_total = 0")
             .await
             .expect("update");
-        // Down past the counts (and every migration after them), then up,
-        // from a connection of its own as `definiciones migrate` runs: a
-        // pooled SQLite connection may still hold the read snapshot of a
-        // statement the importer left open, and would see the old schema.
-        t.db.clone().close().await.expect("close the pool");
-        let db = sea_orm::Database::connect(&t.url).await.expect("connect");
-        let counts_and_after = Migrator::migrations()
-            .iter()
-            .rev()
-            .position(|m| m.name() == "m20261123_000004_ficha_counts")
-            .expect("the counts' migration")
-            + 1;
-        Migrator::down(&db, Some(counts_and_after as u32))
-            .await
-            .expect("down");
-        Migrator::up(&db, None).await.expect("up");
+        // Down past the counts (and every migration after them), then up.
+        let db = migrated_again_from(&t, "m20261123_000004_ficha_counts").await;
         assert_eq!(stored_counts(&db).await, kept, "{}", t.backend);
         assert_eq!(partida_totals(&db, false).await, sums, "{}", t.backend);
         db.close().await.expect("close");
@@ -657,7 +644,6 @@ async fn ficha_places(db: &DatabaseConnection) -> (Vec<Vec<String>>, Vec<Vec<Str
 
 #[tokio::test]
 async fn objectives_and_productos_keep_their_fichas_place_through_imports_and_migrations() {
-    use migration::{Migrator, MigratorTrait};
     use sea_orm::ConnectionTrait;
     each_database(|t| async move {
         // Two servicios, and a later ficha of the first.
@@ -682,18 +668,7 @@ async fn objectives_and_productos_keep_their_fichas_place_through_imports_and_mi
             .await
             .expect("blank");
         }
-        t.db.clone().close().await.expect("close the pool");
-        let db = sea_orm::Database::connect(&t.url).await.expect("connect");
-        let place_and_after = Migrator::migrations()
-            .iter()
-            .rev()
-            .position(|m| m.name() == "m20261206_000008_ficha_place")
-            .expect("the place's migration")
-            + 1;
-        Migrator::down(&db, Some(place_and_after as u32))
-            .await
-            .expect("down");
-        Migrator::up(&db, None).await.expect("up");
+        let db = migrated_again_from(&t, "m20261206_000008_ficha_place").await;
         assert_eq!(
             ficha_places(&db).await,
             (objetivos, productos),
