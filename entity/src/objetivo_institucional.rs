@@ -35,10 +35,16 @@ pub struct Model {
     pub line: i32,
     /// The ficha's place in the national order, copied on the row so lists
     /// spanning fichas sort without joining them: the partida's code,
+    /// the servicio's capítulo and the ficha's first year. Lists never
+    /// read them back (the last fields, so a row read without them takes
+    /// their defaults).
+    #[serde(default)]
     pub partida_codigo: String,
-    /// the servicio's capítulo,
+    /// The servicio's capítulo (see `partida_codigo`).
+    #[serde(default)]
     pub servicio_capitulo: String,
-    /// and the ficha's first year.
+    /// The ficha's first year (see `partida_codigo`).
+    #[serde(default)]
     pub ficha_desde: i32,
 }
 

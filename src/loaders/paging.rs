@@ -188,8 +188,7 @@ fn grouped<'k, K, G: PartialEq>(keys: &'k [K], by: impl Fn(&'k K) -> G) -> Vec<(
 /// The requested page of every parent's list, in one statement.
 ///
 /// The rows are read by position with serde, never by column name
-/// ([`fetch`]). Columns the API never shows (`search_text`, the ficha's
-/// place) are left out, a blank in their place.
+/// ([`fetch`]). Columns the API never shows are left out ([`unshown`]).
 ///
 /// A nested level (`parents` given) reads every row of its parents' lists
 /// and pages them here ([`nested`]); a top-level list is numbered and
@@ -293,27 +292,36 @@ fn compare(a: &[Key], b: &[Key], desc: &[bool]) -> std::cmp::Ordering {
     std::cmp::Ordering::Equal
 }
 
-/// The model's columns in the order it reads them, those the API never
-/// shows blank ([`unshown`]).
+/// The model's columns in the order it reads them; those the API never
+/// shows are not read ([`unshown`]).
 fn model_columns<L: Listed>(prefix: &str) -> Vec<String> {
     <L::Entity as EntityTrait>::Column::iter()
-        .map(|column| {
+        .filter_map(|column| {
             let name = sea_orm::IdenStatic::as_str(&column);
             match unshown(name) {
-                Some(blank) => blank.to_owned(),
-                None => format!("{prefix}{name}"),
+                Some(Unshown::Blank(blank)) => Some(blank.to_owned()),
+                Some(Unshown::Left) => None,
+                None => Some(format!("{prefix}{name}")),
             }
         })
         .collect()
 }
 
-/// What a list reads in place of a column the API never shows: the folded
-/// text searches and orders read (`search_text`), and the ficha's place
-/// kept on the row for ordering ([`FICHA_PLACE`]).
-fn unshown(column: &str) -> Option<&'static str> {
+/// How a list reads a column the API never shows.
+pub(super) enum Unshown {
+    /// A blank in its place: the folded text searches and orders read
+    /// (`search_text`), amid the model's fields.
+    Blank(&'static str),
+    /// Nothing: the ficha's place kept on the row for ordering
+    /// ([`FICHA_PLACE`]), the model's last fields, which default.
+    Left,
+}
+
+/// How a list reads `column`, when the API never shows it.
+pub(super) fn unshown(column: &str) -> Option<Unshown> {
     match column {
-        "search_text" => Some("''"),
-        name if FICHA_PLACE.contains(&name) => Some(if name == "ficha_desde" { "0" } else { "''" }),
+        "search_text" => Some(Unshown::Blank("''")),
+        name if FICHA_PLACE.contains(&name) => Some(Unshown::Left),
         _ => None,
     }
 }
