@@ -637,9 +637,17 @@ async fn ficha_places(db: &DatabaseConnection) -> (Vec<Vec<String>>, Vec<Vec<Str
             );
         }
     }
-    assert_eq!(read[0], read[1], "objectives keep their ficha's place");
-    assert_eq!(read[2], read[3], "productos keep their ficha's place");
-    (read.swap_remove(0), read.swap_remove(1))
+    let [objetivos, objetivos_joined, productos, productos_joined]: [_; 4] =
+        read.try_into().expect("two reads of two tables");
+    assert_eq!(
+        objetivos, objetivos_joined,
+        "objectives keep their ficha's place"
+    );
+    assert_eq!(
+        productos, productos_joined,
+        "productos keep their ficha's place"
+    );
+    (objetivos, productos)
 }
 
 #[tokio::test]
