@@ -308,7 +308,7 @@ fn model_columns<L: Listed>(prefix: &str) -> Vec<String> {
 }
 
 /// How a list reads a column the API never shows.
-pub(super) enum Unshown {
+enum Unshown {
     /// A blank in its place: the folded text searches and orders read
     /// (`search_text`), amid the model's fields.
     Blank(&'static str),
@@ -318,7 +318,7 @@ pub(super) enum Unshown {
 }
 
 /// How a list reads `column`, when the API never shows it.
-pub(super) fn unshown(column: &str) -> Option<Unshown> {
+fn unshown(column: &str) -> Option<Unshown> {
     match column {
         "search_text" => Some(Unshown::Blank("''")),
         name if FICHA_PLACE.contains(&name) => Some(Unshown::Left),
