@@ -7,10 +7,10 @@ use std::marker::PhantomData;
 
 use async_graphql::dataloader::Loader;
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
-use sea_orm::sea_query::{ExprTrait, Order};
+use sea_orm::sea_query::{Expr, ExprTrait, Order};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
-use super::filter::{AsAlias, PeriodoFiltro, col, periodo, select_entity, select_prefixed};
+use super::filter::{AsAlias, Ids, PeriodoFiltro, col, periodo, select_entity, select_prefixed};
 use super::{Db, LoadError};
 
 /// A row by its id, for the links that point to one row (a ficha's
@@ -91,10 +91,11 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, LoadError> {
-        use sea_orm::{ColumnTrait, QueryFilter};
+        use sea_orm::QueryFilter;
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let ids = Ids::new(&ids, self.db.get_database_backend());
         let rows = E::find()
-            .filter(E::id_column().is_in(ids))
+            .filter(ids.contain(Expr::col(E::id_column())))
             .all(&self.db)
             .await?;
         let id_of = |model: &E::Model| -> Result<i32, LoadError> {
@@ -125,6 +126,7 @@ impl Loader<ServicioDeFicha> for Db {
         &self,
         keys: &[ServicioDeFicha],
     ) -> Result<HashMap<ServicioDeFicha, servicio::Model>, LoadError> {
+        let fichas: Vec<i32> = keys.iter().map(|key| key.0).collect();
         let mut query = select_entity::<servicio::Entity>("s");
         query
             .expr_as(col("f", "id"), "ficha_key")
@@ -132,7 +134,7 @@ impl Loader<ServicioDeFicha> for Db {
                 ficha::Entity.aliased("f"),
                 col("f", "servicio_id").equals(("s", "id")),
             )
-            .and_where(col("f", "id").is_in(keys.iter().map(|key| key.0)));
+            .and_where(Ids::new(&fichas, self.db.get_database_backend()).contain(col("f", "id")));
         let rows = self.db.query_all(&query).await?;
         rows.iter()
             .map(|row| {
@@ -171,7 +173,8 @@ impl Loader<FichaDeServicio> for Db {
         let mut out = HashMap::new();
         for (periodo_filtro, servicios) in groups {
             let mut query = select_entity::<ficha::Entity>("f");
-            query.and_where(col("f", "servicio_id").is_in(servicios.iter().copied()));
+            let servicios = Ids::new(&servicios, self.db.get_database_backend());
+            query.and_where(servicios.contain(col("f", "servicio_id")));
             periodo(&mut query, "f", periodo_filtro);
             // Latest first: the first row of each servicio wins.
             query

@@ -16,7 +16,7 @@ use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, QueryResult};
 use serde::de::DeserializeOwned;
 
-use super::filter::{Filtro, Window};
+use super::filter::{Filtro, Ids, Window};
 use super::order::{Campo, FICHA_PLACE, Orden, descending, sort_key};
 use super::rows::{self, Part};
 use super::{Db, LoadError};
@@ -81,7 +81,7 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
         rel: Self::Rel,
         filter: &Filtro,
         order: Option<&[(Campo, bool)]>,
-        parents: Option<&[i32]>,
+        parents: Option<Ids<'_>>,
     ) -> SelectStatement;
 }
 
@@ -246,7 +246,12 @@ async fn nested<L: Listed>(
     let rows: Vec<(i32, Vec<Key>, L::Model)> = fetch(
         db,
         &element,
-        L::source(rel, filter, Some(order), Some(parents)),
+        L::source(
+            rel,
+            filter,
+            Some(order),
+            Some(Ids::new(parents, db.get_database_backend())),
+        ),
     )
     .await?;
     let mut lists: HashMap<i32, Vec<Keyed<L::Model>>> = HashMap::with_capacity(parents.len());
@@ -434,7 +439,15 @@ pub async fn counts<L: Listed>(
     let query = Query::select()
         .column(("src", "parent_key"))
         .expr_as(Expr::cust("COUNT(*)"), "cnt")
-        .from_subquery(L::source(rel, filter, None, parents), "src")
+        .from_subquery(
+            L::source(
+                rel,
+                filter,
+                None,
+                parents.map(|ids| Ids::new(ids, db.get_database_backend())),
+            ),
+            "src",
+        )
         .group_by_col(("src", "parent_key"))
         .to_owned();
     let rows = db.query_all(&query).await?;

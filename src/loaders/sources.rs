@@ -8,7 +8,9 @@ use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, produ
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
 use super::condition::{Entidad, Names, condition, within_fichas};
-use super::filter::{AsAlias, Filtro, col, join_partida, join_servicio, parent_key, select_entity};
+use super::filter::{
+    AsAlias, Filtro, Ids, col, join_partida, join_servicio, parent_key, select_entity,
+};
 use super::order::{Campo, FICHA_PLACE, select_keys};
 use super::paging::Listed;
 
@@ -87,7 +89,7 @@ impl Listed for Partidas {
         _: PartidasDe,
         filter: &Filtro,
         order: Option<&[(Campo, bool)]>,
-        parents: Option<&[i32]>,
+        parents: Option<Ids<'_>>,
     ) -> SelectStatement {
         let mut query = select_entity::<partida::Entity>("p");
         parent_key(&mut query, None, parents);
@@ -131,7 +133,7 @@ impl Listed for Servicios {
         rel: ServiciosDe,
         filter: &Filtro,
         order: Option<&[(Campo, bool)]>,
-        parents: Option<&[i32]>,
+        parents: Option<Ids<'_>>,
     ) -> SelectStatement {
         let mut query = select_entity::<servicio::Entity>("s");
         join_partida(&mut query);
@@ -181,7 +183,7 @@ impl Listed for Fichas {
         rel: FichasDe,
         filter: &Filtro,
         order: Option<&[(Campo, bool)]>,
-        parents: Option<&[i32]>,
+        parents: Option<Ids<'_>>,
     ) -> SelectStatement {
         let mut query = select_entity::<ficha::Entity>("f");
         join_servicio(&mut query);
@@ -243,7 +245,7 @@ impl Listed for ObjetivosMinisteriales {
         rel: ObjetivosMinisterialesDe,
         filter: &Filtro,
         order: Option<&[(Campo, bool)]>,
-        parents: Option<&[i32]>,
+        parents: Option<Ids<'_>>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_ministerial::Entity>("om");
         // Only a top-level list spans partidas: the others sort by prioridad,
@@ -349,7 +351,7 @@ impl Listed for ObjetivosInstitucionales {
         rel: ObjetivosInstitucionalesDe,
         filter: &Filtro,
         order: Option<&[(Campo, bool)]>,
-        parents: Option<&[i32]>,
+        parents: Option<Ids<'_>>,
     ) -> SelectStatement {
         let mut query = select_entity::<objetivo_institucional::Entity>("oi");
         // Lists that span fichas sort by the ficha's place; the others
@@ -428,7 +430,7 @@ impl Listed for Productos {
         rel: ProductosDe,
         filter: &Filtro,
         order: Option<&[(Campo, bool)]>,
-        parents: Option<&[i32]>,
+        parents: Option<Ids<'_>>,
     ) -> SelectStatement {
         let mut query = select_entity::<producto::Entity>("pr");
         // Only the top-level list spans fichas: an objective's productos

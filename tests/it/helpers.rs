@@ -581,3 +581,46 @@ pub async fn load_generated(
             .expect("generated ficha imports");
     }
 }
+
+/// Run `work` on this thread and return, beside its output, the text of
+/// every SQL statement it ran (the `definiciones::sql` debug log), in the
+/// order they ran.
+pub async fn statements_run<F: Future>(work: F) -> (F::Output, Vec<String>) {
+    use std::sync::{Arc, Mutex};
+
+    /// The log, kept in memory.
+    #[derive(Clone, Default)]
+    struct Kept(Arc<Mutex<Vec<u8>>>);
+    impl Write for Kept {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("the log").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let kept = Kept::default();
+    let writer = kept.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "definiciones::sql=debug",
+        ))
+        .with_ansi(false)
+        .without_time()
+        .with_writer(move || writer.clone())
+        .finish();
+    // The request runs on this thread (a current-thread runtime), so a
+    // subscriber set for the thread hears every statement of it.
+    let output = {
+        let _log = tracing::subscriber::set_default(subscriber);
+        work.await
+    };
+    let log = String::from_utf8(kept.0.lock().expect("the log").clone()).expect("UTF-8");
+    let statements = log
+        .lines()
+        .filter_map(|line| Some(line.split_once(" sql=")?.1.to_owned()))
+        .collect();
+    (output, statements)
+}
