@@ -141,19 +141,30 @@ impl<'a> Ids<'a> {
         Ids { ids, backend }
     }
 
-    /// `column` is one of them.
+    /// `column` is one of them, bound as one value: the statement's text
+    /// is the same whatever their number, so each connection prepares it
+    /// once and keeps its plan. An `IN` list was a new statement for every
+    /// length.
     ///
-    /// On PostgreSQL, `= ANY($1)` with the ids bound as one array: the
-    /// statement's text is the same whatever their number, so each
-    /// connection prepares it once and PostgreSQL plans it once. An `IN`
-    /// list was a new statement for every length, and the plan PostgreSQL
-    /// kept for one of 62 ids joined the dashboard's 158 productos by
-    /// hashing all 3,778 (1.05 ms) instead of looking each up (0.16 ms).
-    /// SQLite has no arrays: an `IN` list.
+    /// On PostgreSQL, `= ANY($1)` with the ids as an array. The plan
+    /// PostgreSQL kept for an `IN` list of 62 ids joined the dashboard's
+    /// 158 productos by hashing all 3,778 (1.05 ms) instead of looking
+    /// each up (0.16 ms).
+    ///
+    /// On SQLite, `IN (SELECT value FROM json_each(?))` with the ids as a
+    /// JSON array: the same plan and time as an `IN` list of them, without
+    /// preparing the statement again for another number of ids.
     pub fn contain(&self, column: Expr) -> Expr {
         match self.backend {
             DatabaseBackend::Postgres => column.eq(PgFunc::any(Expr::val(self.ids.to_vec()))),
-            _ => column.is_in(self.ids.iter().copied()),
+            _ => {
+                let array = serde_json::to_string(self.ids).unwrap_or_else(|_| "[]".to_owned());
+                Expr::cust_with_exprs(
+                    // SQLite's placeholders are `?`, each taking the next expression.
+                    "? IN (SELECT value FROM json_each(?))",
+                    [column, Expr::val(array)],
+                )
+            }
         }
     }
 }

@@ -64,10 +64,11 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     // Prepared statements kept per connection. A level's
-                    // statement differs with its number of parents, so few
-                    // repeat, and each kept one holds SQLite memory: at
-                    // sqlx's default of 100 the 256-connection burst of
-                    // `bench/burst` peaked at 183 MiB, at 8 at 129 MiB.
+                    // statement is the same whatever its number of parents
+                    // (`loaders::filter::Ids`), and each kept one holds
+                    // SQLite memory: at sqlx's default of 100 the
+                    // 256-connection burst of `bench/burst` peaked at
+                    // 183 MiB, at 8 at 129 MiB.
                     .statement_cache_capacity(8)
             })
             .map_sqlx_sqlite_pool_opts(|pool| {

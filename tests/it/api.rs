@@ -8,8 +8,8 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Reply, SAMPLE, SAMPLE_NAME, accepting, each_database, get, load_sample, post, postgres,
-    postgres_url, query, sample_as, send, statements_run,
+    Reply, SAMPLE, SAMPLE_NAME, accepting, each_database, get, load_sample, post, query, sample_as,
+    send, statements_run,
 };
 
 fn numbers(nodes: &Value, field: &str) -> Vec<i64> {
@@ -504,49 +504,47 @@ async fn statements_depend_on_depth_not_on_how_many_services() {
     .await;
 }
 
-/// On PostgreSQL a level's statement reads the same whatever the number of
-/// parents it reads for (the ids bound as one array): each connection
-/// prepares it once and PostgreSQL keeps one plan for it, instead of a new
-/// statement for every length of an `IN` list.
+/// A level's statement reads the same whatever the number of parents it
+/// reads for (their ids bound as one value): each connection prepares it
+/// once and keeps one plan for it, instead of a new statement for every
+/// length of an `IN` list.
 #[tokio::test]
-async fn postgresql_runs_the_same_statements_whatever_the_number_of_rows() {
-    let Some(admin_url) = postgres_url() else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
-        return;
-    };
-    let (t, _guard) = postgres(&admin_url).await;
-    load_more(&t.db, &[("20", "01"), ("21", "01")]).await;
-    let (small, few) = statements_run(query(&t.db, DEEP)).await;
-    let servicios = |answer: &Reply| -> usize {
-        answer.data()["partidas"]["nodes"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .map(|p| p["servicios"]["nodes"].as_array().expect("list").len())
-            .sum()
-    };
-    assert_eq!(servicios(&small), 2);
-    let mut more = Vec::new();
-    for partida in ["22", "23", "24"] {
-        for capitulo in ["01", "02", "03"] {
-            more.push((partida, capitulo));
+async fn statements_read_the_same_whatever_the_number_of_rows() {
+    each_database(|t| async move {
+        load_more(&t.db, &[("20", "01"), ("21", "01")]).await;
+        let (small, few) = statements_run(query(&t.db, DEEP)).await;
+        let servicios = |answer: &Reply| -> usize {
+            answer.data()["partidas"]["nodes"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|p| p["servicios"]["nodes"].as_array().expect("list").len())
+                .sum()
+        };
+        assert_eq!(servicios(&small), 2, "{}", t.backend);
+        let mut more = Vec::new();
+        for partida in ["22", "23", "24"] {
+            for capitulo in ["01", "02", "03"] {
+                more.push((partida, capitulo));
+            }
         }
-    }
-    load_more(&t.db, &more).await;
-    let (large, many) = statements_run(query(&t.db, DEEP)).await;
-    assert_eq!(servicios(&large), 11);
-    assert_eq!(few.len(), small.statements(), "every statement was heard");
-    // The data version's read names the version it was read at.
-    // A level's statements run side by side, in no set order.
-    let unversioned = |statements: Vec<String>| -> Vec<String> {
-        let mut texts: Vec<String> = statements
-            .into_iter()
-            .filter(|sql| !sql.contains("data_version"))
-            .collect();
-        texts.sort();
-        texts
-    };
-    assert_eq!(unversioned(few), unversioned(many));
+        load_more(&t.db, &more).await;
+        let (large, many) = statements_run(query(&t.db, DEEP)).await;
+        assert_eq!(servicios(&large), 11, "{}", t.backend);
+        assert_eq!(few.len(), small.statements(), "every statement was heard");
+        // The data version's read names the version it was read at, and a
+        // level's statements run side by side, in no set order.
+        let unversioned = |statements: Vec<String>| -> Vec<String> {
+            let mut texts: Vec<String> = statements
+                .into_iter()
+                .filter(|sql| !sql.contains("data_version"))
+                .collect();
+            texts.sort();
+            texts
+        };
+        assert_eq!(unversioned(few), unversioned(many), "{}", t.backend);
+    })
+    .await;
 }
 
 #[tokio::test]
