@@ -5,7 +5,7 @@
 //! filtered, each tagged with the parent it hangs from (`parent_key`) and
 //! its sort keys — read for every parent of a level at once (on SQLite as
 //! one JSON value, on PostgreSQL as rows read by position, `rows`; the
-//! parents' ids bound as one array there, `filter::Ids`), and
+//! parents' ids bound as one array on both, `filter::Ids`), and
 //! paged per parent (`paging`). Cursors are positions in a list. The
 //! async-graphql `DataLoader` collects the keys one level of a response
 //! asks for and hands them here together, so the statements a request runs
