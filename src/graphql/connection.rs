@@ -272,22 +272,26 @@ macro_rules! connection {
             }
 
             #[doc = concat!("The ", $what, " of this page, each with its cursor.")]
-            async fn edges(&self) -> Vec<$edge> {
-                self.0
-                    .rows()
-                    .map(|(cursor, model)| $edge {
-                        cursor,
-                        node: $node(model.clone()),
-                    })
-                    .collect()
+            async fn edges(&self) -> crate::graphql::lean::LeanList<$edge> {
+                crate::graphql::lean::LeanList(
+                    self.0
+                        .rows()
+                        .map(|(cursor, model)| $edge {
+                            cursor,
+                            node: $node(model.clone()),
+                        })
+                        .collect(),
+                )
             }
 
             #[doc = concat!("The ", $what, " of this page (the edges' nodes, without cursors).")]
-            async fn nodes(&self) -> Vec<$node> {
-                self.0
-                    .rows()
-                    .map(|(_, model)| $node(model.clone()))
-                    .collect()
+            async fn nodes(&self) -> crate::graphql::lean::LeanList<$node> {
+                crate::graphql::lean::LeanList(
+                    self.0
+                        .rows()
+                        .map(|(_, model)| $node(model.clone()))
+                        .collect(),
+                )
             }
         }
 
@@ -305,8 +309,21 @@ macro_rules! connection {
             }
 
             /// The item.
-            async fn node(&self) -> &$node {
-                &self.node
+            async fn node(&self) -> crate::graphql::lean::Lean<&$node> {
+                crate::graphql::lean::Lean(&self.node)
+            }
+        }
+
+        impl crate::graphql::lean::PlainFields for $connection {}
+
+        impl crate::graphql::lean::PlainFields for $edge {
+            fn plain_field(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> Option<async_graphql::ServerResult<async_graphql::Value>> {
+                (ctx.item.node.name.node == "cursor")
+                    .then(|| crate::graphql::lean::plain(self.cursor.as_str(), ctx))
+                    .flatten()
             }
         }
     };
@@ -356,13 +373,18 @@ where
 /// `after`, `last`, `before`), the same cost (`crate::http::limits::cost`
 /// counts its items against the link it follows) and the same
 /// body ([`list`]); only its filter, order, connection and parent differ. A `field`
-/// is a plain value read from `self` in one line; other fields are written
-/// as usual (`async fn …`). All stand in the order the schema shows them.
+/// is a plain value read from `self` in one line (`pub field` for one an
+/// interface reads); other fields are written as usual (`async fn …`). All
+/// stand in the order the schema shows them.
+///
+/// The type answers its `field`s without a future each
+/// ([`crate::graphql::lean::PlainFields`]), and its lists come back as
+/// connections answered in one pass ([`crate::graphql::lean`]).
 macro_rules! graph_object {
     ($pound:tt $attr:tt impl $ty:ident { $($items:tt)* }) => {
-        $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty] [] $($items)*);
+        $crate::graphql::connection::graph_object!(@fields [$pound $attr $ty] [] [] $($items)*);
     };
-    (@fields $head:tt [$($done:tt)*]
+    (@fields $head:tt [$($done:tt)*] $plain:tt
         $(#[$doc:meta])*
         list $name:ident($this:ident, $filter:ty, $order:ty) -> $connection:ident = $parent:expr;
         $($rest:tt)*
@@ -379,7 +401,7 @@ macro_rules! graph_object {
                 after: Option<String>,
                 last: Option<i32>,
                 before: Option<String>,
-            ) -> async_graphql::Result<$connection> {
+            ) -> async_graphql::Result<$crate::graphql::lean::LeanConnection<$connection>> {
                 let $this = self;
                 let args = $crate::graphql::connection::PageArgs {
                     first,
@@ -389,32 +411,49 @@ macro_rules! graph_object {
                 };
                 $crate::graphql::connection::list(ctx, $parent, filter, order_by, args)
                     .await
-                    .map($connection)
+                    .map(|page| $crate::graphql::lean::LeanConnection($connection(page)))
             }
-        ] $($rest)*);
+        ] $plain $($rest)*);
     };
-    (@fields $head:tt [$($done:tt)*]
+    (@fields $head:tt [$($done:tt)*] [$($plain:ident)*]
         $(#[$doc:meta])*
-        field $name:ident(&$this:ident) -> $ret:ty = $value:expr;
+        $vis:vis field $name:ident(&$this:ident) -> $ret:ty = $value:expr;
         $($rest:tt)*
     ) => {
         $crate::graphql::connection::graph_object!(@fields $head [$($done)*
-            $(#[$doc])* async fn $name(&$this) -> $ret { $value }
-        ] $($rest)*);
+            $(#[$doc])* $vis async fn $name(&$this) -> $ret { $value }
+        ] [$($plain)* $name] $($rest)*);
     };
-    (@fields $head:tt [$($done:tt)*]
+    (@fields $head:tt [$($done:tt)*] $plain:tt
         $(#[$doc:meta])*
         $vis:vis async fn $name:ident $args:tt -> $ret:ty $body:block
         $($rest:tt)*
     ) => {
         $crate::graphql::connection::graph_object!(@fields $head [$($done)*
             $(#[$doc])* $vis async fn $name $args -> $ret $body
-        ] $($rest)*);
+        ] $plain $($rest)*);
     };
-    (@fields [$pound:tt $attr:tt $ty:ident] [$($done:tt)*]) => {
+    (@fields [$pound:tt $attr:tt $ty:ident] [$($done:tt)*] [$($plain:ident)*]) => {
         $pound $attr
         impl $ty {
             $($done)*
+        }
+
+        impl $crate::graphql::lean::PlainFields for $ty {
+            #[allow(unused_variables)]
+            fn plain_field(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> Option<async_graphql::ServerResult<async_graphql::Value>> {
+                let name = ctx.item.node.name.node.as_str();
+                $(
+                    if $crate::graphql::lean::is_field(name, stringify!($plain)) {
+                        let value = futures_util::FutureExt::now_or_never(Self::$plain(self, ctx))?;
+                        return $crate::graphql::lean::plain(&value, ctx);
+                    }
+                )*
+                None
+            }
         }
     };
 }

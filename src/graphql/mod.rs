@@ -3,7 +3,9 @@
 //! `Servicio.comparacion`'s), the values they share in [`values`], paging
 //! and the list fields' one shape in [`connection`], filters in
 //! [`filters`], `estadisticas` in [`estadisticas`], global ids in [`ids`],
-//! errors in [`error`]; every read goes through `crate::loaders`.
+//! errors in [`error`]; every read goes through `crate::loaders`. The
+//! graph's objects are answered in one pass each ([`lean`]) rather than
+//! with a future per field.
 //!
 //! `schema.graphql` at the repository root is this schema's SDL; a test
 //! fails when they drift (`definiciones schema > schema.graphql` updates it).
@@ -14,6 +16,7 @@ pub mod estadisticas;
 pub mod filters;
 pub mod grupos;
 pub mod ids;
+pub mod lean;
 pub mod order;
 pub mod types;
 pub mod values;
@@ -30,6 +33,7 @@ use self::filters::{
     ProductoFilter, ServicioFilter,
 };
 use self::grupos::AgruparPor;
+use self::lean::Lean;
 use self::order::{
     FichaOrderBy, ObjetivoInstitucionalOrderBy, ObjetivoMinisterialOrderBy, PartidaOrderBy,
     ProductoOrderBy, ServicioOrderBy,
@@ -61,6 +65,9 @@ pub struct SchemaSettings {
 }
 
 /// Build the schema over a database.
+///
+/// It has no extensions: [`lean`] answers most fields without the per-field
+/// hooks an extension would add.
 pub fn schema(db: DatabaseConnection, settings: SchemaSettings) -> AppSchema {
     let mut builder = Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
@@ -95,14 +102,14 @@ graph_object! {
         list partidas(_this, PartidaFilter, PartidaOrderBy) -> PartidaConnection = Parent::Root(PartidasDe::Todas);
 
         /// The partida with this budget code (`"20"`); null when there is none.
-        async fn partida(&self, ctx: &Context<'_>, codigo: String) -> Result<Option<Partida>> {
+        async fn partida(&self, ctx: &Context<'_>, codigo: String) -> Result<Option<Lean<Partida>>> {
             let db = ctx.data::<DatabaseConnection>()?;
             let found = partida::Entity::find()
                 .filter(partida::Column::Codigo.eq(codigo))
                 .one(db)
                 .await
                 .map_err(database)?;
-            Ok(found.map(Partida))
+            Ok(found.map(|row| Lean(Partida(row))))
         }
 
         /// Public services (budget capítulos), by partida and capítulo.
@@ -115,7 +122,7 @@ graph_object! {
             ctx: &Context<'_>,
             partida: String,
             capitulo: String,
-        ) -> Result<Option<Servicio>> {
+        ) -> Result<Option<Lean<Servicio>>> {
             let db = ctx.data::<DatabaseConnection>()?;
             // Its latest ficha comes in the same statement when the
             // selection asks for `ficha` without a período.
@@ -146,7 +153,7 @@ graph_object! {
                 };
                 loader.feed_one(key, ficha).await;
             }
-            Ok(Some(Servicio(servicio)))
+            Ok(Some(Lean(Servicio(servicio))))
         }
 
         /// Fichas, by partida, capítulo and período.

@@ -14,9 +14,7 @@ graph_object! {
     impl Ficha
     {
         /// Global identifier.
-        pub async fn id(&self) -> ID {
-            global_id("Ficha", self.0.id)
-        }
+        pub field id(&self) -> ID = global_id("Ficha", self.0.id);
 
         /// The planning período the ficha covers.
         async fn periodo(&self) -> Periodo {
@@ -40,10 +38,10 @@ graph_object! {
         field servicio_nombre(&self) -> &str = &self.0.servicio_nombre;
 
         /// The servicio that filed the ficha.
-        async fn servicio(&self, ctx: &Context<'_>) -> Result<Servicio> {
+        async fn servicio(&self, ctx: &Context<'_>) -> Result<Lean<Servicio>> {
             load::<servicio::Entity>(ctx, self.0.servicio_id)
                 .await
-                .map(Servicio)
+                .map(|row| Lean(Servicio(row)))
         }
 
         /// The servicio's own objectives in this ficha, by prioridad.

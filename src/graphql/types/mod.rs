@@ -30,6 +30,7 @@ use super::filters::{
     ProductoFilter, ServicioFilter, periodo,
 };
 use super::ids::global_id;
+use super::lean::Lean;
 use super::order::{
     FichaOrderBy, ObjetivoInstitucionalOrderBy, ObjetivoMinisterialOrderBy, ProductoOrderBy,
     ServicioOrderBy, orden,
@@ -64,16 +65,16 @@ fn fuente(ficha: &entity::ficha::Model, line: i32) -> Fuente {
 }
 
 /// The ficha `ficha_id`, which an objective or producto was read from.
-async fn ficha_of(ctx: &Context<'_>, ficha_id: i32) -> Result<Ficha> {
+async fn ficha_of(ctx: &Context<'_>, ficha_id: i32) -> Result<Lean<Ficha>> {
     load::<entity::ficha::Entity>(ctx, ficha_id)
         .await
-        .map(Ficha)
+        .map(|row| Lean(Ficha(row)))
 }
 
 /// The servicio that filed the ficha `ficha_id`, read with the link from
 /// the ficha (one statement for a level's servicios, whether or not their
 /// fichas were read) and kept by its id for the rest of the request.
-async fn servicio_of(ctx: &Context<'_>, ficha_id: i32) -> Result<Servicio> {
+async fn servicio_of(ctx: &Context<'_>, ficha_id: i32) -> Result<Lean<Servicio>> {
     let loader = loader(ctx)?;
     let servicio = loader
         .load_one(ServicioDeFicha(ficha_id))
@@ -88,7 +89,7 @@ async fn servicio_of(ctx: &Context<'_>, ficha_id: i32) -> Result<Servicio> {
             servicio.clone(),
         )
         .await;
-    Ok(Servicio(servicio))
+    Ok(Lean(Servicio(servicio)))
 }
 
 /// Where an item was read: the ficha `ficha_id`'s file, at `line`.

@@ -14,9 +14,7 @@ graph_object! {
     impl ObjetivoInstitucional
     {
         /// Global identifier.
-        pub async fn id(&self) -> ID {
-            global_id("ObjetivoInstitucional", self.0.id)
-        }
+        pub field id(&self) -> ID = global_id("ObjetivoInstitucional", self.0.id);
 
         /// Its number in the servicio's list (*Prioridad*); productos cite it by
         /// this number.
@@ -35,12 +33,12 @@ graph_object! {
         field cambio_climatico(&self) -> bool = self.0.cambio_climatico;
 
         /// The ficha that declares it.
-        async fn ficha(&self, ctx: &Context<'_>) -> Result<Ficha> {
+        async fn ficha(&self, ctx: &Context<'_>) -> Result<Lean<Ficha>> {
             ficha_of(ctx, self.0.ficha_id).await
         }
 
         /// The servicio whose objective it is.
-        async fn servicio(&self, ctx: &Context<'_>) -> Result<Servicio> {
+        async fn servicio(&self, ctx: &Context<'_>) -> Result<Lean<Servicio>> {
             servicio_of(ctx, self.0.ficha_id).await
         }
 

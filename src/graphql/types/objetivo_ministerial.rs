@@ -14,9 +14,7 @@ graph_object! {
     impl ObjetivoMinisterial
     {
         /// Global identifier.
-        pub async fn id(&self) -> ID {
-            global_id("ObjetivoMinisterial", self.0.id)
-        }
+        pub field id(&self) -> ID = global_id("ObjetivoMinisterial", self.0.id);
 
         /// Its number in the ministry's list (*Prioridad*); the institutional
         /// objectives cite it by this number.
@@ -37,10 +35,10 @@ graph_object! {
         }
 
         /// The ministry.
-        async fn partida(&self, ctx: &Context<'_>) -> Result<Partida> {
+        async fn partida(&self, ctx: &Context<'_>) -> Result<Lean<Partida>> {
             load::<partida::Entity>(ctx, self.0.partida_id)
                 .await
-                .map(Partida)
+                .map(|row| Lean(Partida(row)))
         }
 
         /// The institutional objectives that serve it, across every servicio of

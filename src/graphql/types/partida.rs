@@ -15,9 +15,7 @@ graph_object! {
     impl Partida
     {
         /// Global identifier.
-        pub async fn id(&self) -> ID {
-            global_id("Partida", self.0.id)
-        }
+        pub field id(&self) -> ID = global_id("Partida", self.0.id);
 
         /// Budget code of the partida, as printed (`"20"`). Text: `"07"` is not `"7"`.
         field codigo(&self) -> &str = &self.0.codigo;

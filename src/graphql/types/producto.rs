@@ -14,9 +14,7 @@ graph_object! {
     impl Producto
     {
         /// Global identifier.
-        pub async fn id(&self) -> ID {
-            global_id("Producto", self.0.id)
-        }
+        pub field id(&self) -> ID = global_id("Producto", self.0.id);
 
         /// Its number in the ficha's list (*Número*).
         field numero(&self) -> i32 = self.0.numero;
@@ -25,12 +23,12 @@ graph_object! {
         field nombre(&self) -> &str = &self.0.nombre;
 
         /// The ficha that lists it.
-        async fn ficha(&self, ctx: &Context<'_>) -> Result<Ficha> {
+        async fn ficha(&self, ctx: &Context<'_>) -> Result<Lean<Ficha>> {
             ficha_of(ctx, self.0.ficha_id).await
         }
 
         /// The servicio that delivers it.
-        async fn servicio(&self, ctx: &Context<'_>) -> Result<Servicio> {
+        async fn servicio(&self, ctx: &Context<'_>) -> Result<Lean<Servicio>> {
             servicio_of(ctx, self.0.ficha_id).await
         }
 

@@ -14,9 +14,7 @@ graph_object! {
     impl Servicio
     {
         /// Global identifier.
-        pub async fn id(&self) -> ID {
-            global_id("Servicio", self.0.id)
-        }
+        pub field id(&self) -> ID = global_id("Servicio", self.0.id);
 
         /// Budget code of the servicio within its partida (`"01"`).
         field capitulo(&self) -> &str = &self.0.capitulo;
@@ -25,10 +23,10 @@ graph_object! {
         field nombre(&self) -> &str = &self.0.nombre;
 
         /// The ministry the servicio belongs to.
-        async fn partida(&self, ctx: &Context<'_>) -> Result<Partida> {
+        async fn partida(&self, ctx: &Context<'_>) -> Result<Lean<Partida>> {
             load::<partida::Entity>(ctx, self.0.partida_id)
                 .await
-                .map(Partida)
+                .map(|row| Lean(Partida(row)))
         }
 
         /// Every ficha the servicio filed, oldest período first.
@@ -37,12 +35,12 @@ graph_object! {
         /// The ficha for a período — a year inside it (`"2025"`) or the exact
         /// período (`"2024-2026"`) — or the latest when omitted. Null when there
         /// is none.
-        async fn ficha(&self, ctx: &Context<'_>, periodo: Option<String>) -> Result<Option<Ficha>> {
+        async fn ficha(&self, ctx: &Context<'_>, periodo: Option<String>) -> Result<Option<Lean<Ficha>>> {
             let key = FichaDeServicio {
                 servicio: self.0.id,
                 periodo: periodo.as_deref().map(self::periodo).transpose()?,
             };
-            Ok(loader(ctx)?.load_one(key).await?.map(Ficha))
+            Ok(loader(ctx)?.load_one(key).await?.map(|row| Lean(Ficha(row))))
         }
 
         /// What changed between two of the servicio's fichas: objectives and
