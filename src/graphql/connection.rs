@@ -149,34 +149,9 @@ where
         let window = args.window()?;
         let filter = Arc::new(filter);
         match parent {
-            Parent::Root(rel) => {
-                let db = ctx.data::<DatabaseConnection>()?;
-                let mut pages = if L::OF_FICHA && asks_servicio(ctx) {
-                    // The rows' servicios come with the page, for the
-                    // request's loader to hand to `servicio`.
-                    let (pages, servicios) =
-                        loaders::top_level_with_servicios::<L>(db, rel, &filter, &order, &window)
-                            .await?;
-                    let loader = ctx.data::<Arc<RequestLoader>>()?;
-                    loader
-                        .feed_many(
-                            servicios
-                                .into_iter()
-                                .map(|(ficha, servicio)| (ServicioDeFicha(ficha), servicio)),
-                        )
-                        .await;
-                    pages
-                } else {
-                    loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?
-                };
-                let page = pages.remove(&0).unwrap_or_else(|| Page::empty(&window));
-                Ok(Paged {
-                    page: Arc::new(page),
-                    rel,
-                    parent: None,
-                    filter,
-                })
-            }
+            // Boxed: its statement's future is large, and once a request
+            // it costs nothing; unboxed it would size every nested list's.
+            Parent::Root(rel) => Box::pin(Self::top_level(ctx, rel, filter, order, window)).await,
             Parent::Of(rel, id) => {
                 let loader = ctx.data::<Arc<RequestLoader>>()?;
                 let key = PageKey {
@@ -198,6 +173,41 @@ where
         }
     }
 
+    /// A top-level list's page, read directly.
+    async fn top_level(
+        ctx: &Context<'_>,
+        rel: L::Rel,
+        filter: Arc<Filtro>,
+        order: Orden,
+        window: Window,
+    ) -> Result<Self> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let mut pages = if L::OF_FICHA && asks_servicio(ctx) {
+            // The rows' servicios come with the page, for the request's
+            // loader to hand to `servicio`.
+            let (pages, servicios) =
+                loaders::top_level_with_servicios::<L>(db, rel, &filter, &order, &window).await?;
+            let loader = ctx.data::<Arc<RequestLoader>>()?;
+            loader
+                .feed_many(
+                    servicios
+                        .into_iter()
+                        .map(|(ficha, servicio)| (ServicioDeFicha(ficha), servicio)),
+                )
+                .await;
+            pages
+        } else {
+            loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?
+        };
+        let page = pages.remove(&0).unwrap_or_else(|| Page::empty(&window));
+        Ok(Paged {
+            page: Arc::new(page),
+            rel,
+            parent: None,
+            filter,
+        })
+    }
+
     /// How many items the whole list has.
     pub async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         if let Some(total) = self.page.total {
@@ -205,8 +215,10 @@ where
         }
         match self.parent {
             None => {
+                // Boxed, as `top_level` is.
                 let db = ctx.data::<DatabaseConnection>()?;
-                let counts = loaders::counts::<L>(db, self.rel, &self.filter, None).await?;
+                let counts =
+                    Box::pin(loaders::counts::<L>(db, self.rel, &self.filter, None)).await?;
                 Ok(counts.get(&0).copied().unwrap_or(0))
             }
             Some(parent) => {
