@@ -76,6 +76,24 @@ pub fn is_field(name: &str, method: &str) -> bool {
     name.next().is_none()
 }
 
+/// What a wrapper is to the schema: the type it wraps, so that `Lean<T>`
+/// is `T` in the SDL and in introspection.
+macro_rules! schema_type {
+    ($wrapped:ty) => {
+        fn type_name() -> Cow<'static, str> {
+            <$wrapped as OutputType>::type_name()
+        }
+
+        fn qualified_type_name() -> String {
+            <$wrapped as OutputType>::qualified_type_name()
+        }
+
+        fn create_type_info(registry: &mut Registry) -> String {
+            <$wrapped as OutputType>::create_type_info(registry)
+        }
+    };
+}
+
 /// An object answered in one pass (see the module's overview); to the
 /// schema it is `T`. Its answer is one allocation: the graph's links come
 /// back to the types they leave (a ficha's servicio has a ficha), and a
@@ -83,17 +101,7 @@ pub fn is_field(name: &str, method: &str) -> bool {
 pub struct Lean<T>(pub T);
 
 impl<T: PlainFields> OutputType for Lean<T> {
-    fn type_name() -> Cow<'static, str> {
-        T::type_name()
-    }
-
-    fn qualified_type_name() -> String {
-        T::qualified_type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        T::create_type_info(registry)
-    }
+    schema_type!(T);
 
     fn introspection_type_name(&self) -> Cow<'static, str> {
         self.0.introspection_type_name()
@@ -116,17 +124,7 @@ impl<T: PlainFields> OutputType for Lean<T> {
 pub struct LeanConnection<T>(pub T);
 
 impl<T: PlainFields> OutputType for LeanConnection<T> {
-    fn type_name() -> Cow<'static, str> {
-        T::type_name()
-    }
-
-    fn qualified_type_name() -> String {
-        T::qualified_type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        T::create_type_info(registry)
-    }
+    schema_type!(T);
 
     async fn resolve(
         &self,
@@ -142,17 +140,7 @@ impl<T: PlainFields> OutputType for LeanConnection<T> {
 pub struct LeanList<T>(pub Vec<T>);
 
 impl<T: PlainFields> OutputType for LeanList<T> {
-    fn type_name() -> Cow<'static, str> {
-        <Vec<T> as OutputType>::type_name()
-    }
-
-    fn qualified_type_name() -> String {
-        <Vec<T> as OutputType>::qualified_type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        <Vec<T> as OutputType>::create_type_info(registry)
-    }
+    schema_type!(Vec<T>);
 
     async fn resolve(
         &self,
