@@ -601,6 +601,18 @@ pub async fn statements_run<F: Future>(work: F) -> (F::Output, Vec<String>) {
         }
     }
 
+    // tracing keeps, for each call site, whether any subscriber wants it.
+    // While one subscriber is registered in the process, it asks only the
+    // subscriber of the thread that first reaches a call site: another
+    // test's thread could mark the SQL call site unwanted while this one
+    // listens (the test heard no statement once, in CI). With a second
+    // subscriber that lives as long as the process, tracing asks every
+    // live one, this one included.
+    static EVERY_SUBSCRIBER_ASKED: std::sync::OnceLock<tracing::Dispatch> =
+        std::sync::OnceLock::new();
+    EVERY_SUBSCRIBER_ASKED
+        .get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+
     let kept = Kept::default();
     let writer = kept.clone();
     let subscriber = tracing_subscriber::fmt()
