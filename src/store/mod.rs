@@ -82,7 +82,23 @@ pub async fn connect_with(url: &str, pool: Pool) -> Result<DatabaseConnection, D
             // default (4) the planner read every producto into a hash to
             // join a level's 193 links (6 ms) instead of looking each one up
             // (1.8 ms); the dashboard query went from 14 to 8–9 ms.
-            .map_sqlx_postgres_opts(|opts| opts.options([("random_page_cost", "1.1")]));
+            //
+            // A kept statement is planned once, whatever is bound to it, as
+            // on SQLite (`stable_plans`). Left to choose, PostgreSQL planned
+            // a level's statement again on every run: a one-parent page
+            // (`= ANY('{51}')`) looks cheaper than the generic plan, sized
+            // for ten. The servicio query's three statements then cost the
+            // database 0.33 ms a request instead of 0.24, and its answers at
+            // 16 connections went from about 2,400 to 2,800 a second. The
+            // bench queries answer the same, search keeps its trigram index
+            // scan, and a deep level's thousands of ids were already run on
+            // the generic plan (index loops).
+            .map_sqlx_postgres_opts(|opts| {
+                opts.options([
+                    ("random_page_cost", "1.1"),
+                    ("plan_cache_mode", "force_generic_plan"),
+                ])
+            });
     }
     let mut db = Database::connect(options).await?;
     // Every statement at debug level (`RUST_LOG=definiciones::sql=debug`);

@@ -2,8 +2,9 @@
 //! real binary: SIGTERM finishes the requests in flight and refuses new
 //! connections; an import from another process is seen on the next
 //! request, on SQLite and on PostgreSQL; two replicas over one PostgreSQL
-//! both see it, and a refused ficha changes neither; answers are
-//! compressed with brotli as well as gzip.
+//! both see it, and a refused ficha changes neither; PostgreSQL sessions
+//! plan a kept statement once; answers are compressed with brotli as well
+//! as gzip.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{Request, header};
 use definiciones::http::HttpSettings;
+use sea_orm::{ConnectionTrait, Statement};
 
 use crate::helpers::{
     Fichas, SAMPLE, each_database, http_get, load_sample, postgres, postgres_url, run, sample_as,
@@ -130,6 +132,32 @@ fn two_replicas_over_one_postgresql_both_see_an_import_and_neither_a_refused_fic
     let refused = import(&t.url, cwd.path(), &[&broken]);
     assert!(!refused.status.success(), "the broken ficha is refused");
     assert_eq!((fichas(port_a), fichas(port_b)), (1, 1));
+}
+
+#[tokio::test]
+async fn postgresql_sessions_plan_a_kept_statement_once() {
+    let Some(admin) = postgres_url() else {
+        eprintln!("skipping: TEST_DATABASE_URL is not set");
+        return;
+    };
+    // `postgres` opens the database as the server does (`cli::open`).
+    let (t, _guard) = postgres(&admin).await;
+    for (setting, wanted) in [
+        ("plan_cache_mode", "force_generic_plan"),
+        ("random_page_cost", "1.1"),
+    ] {
+        let row = t
+            .db
+            .query_one_raw(Statement::from_string(
+                t.db.get_database_backend(),
+                format!("SHOW {setting}"),
+            ))
+            .await
+            .expect("SHOW")
+            .expect("a row");
+        let value: String = row.try_get("", setting).expect("the setting");
+        assert_eq!(value, wanted, "{setting}");
+    }
 }
 
 #[tokio::test]
