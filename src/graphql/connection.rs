@@ -17,7 +17,7 @@ use super::error::bad_input;
 use super::filters::ListFilter;
 use super::order::{OrderBy, orden};
 use crate::loaders::{
-    self, CountKey, Db, Filtro, Listed, LoadError, Orden, Page, PageKey, RequestLoader,
+    self, CountKey, Db, Filtro, ListArgs, Listed, LoadError, Orden, Page, PageKey, RequestLoader,
     ServicioDeFicha, Window,
 };
 
@@ -153,24 +153,38 @@ where
             // it costs nothing; unboxed it would size every nested list's.
             Parent::Root(rel) => Box::pin(Self::top_level(ctx, rel, filter, order, window)).await,
             Parent::Of(rel, id) => {
-                let loader = ctx.data::<Arc<RequestLoader>>()?;
-                let key = PageKey {
-                    rel,
-                    parent: id,
-                    args: Arc::new(((*filter).clone(), order, window)),
-                };
-                let page = loader
-                    .load_one(key)
-                    .await?
-                    .unwrap_or_else(|| Arc::new(Page::empty(&window)));
-                Ok(Paged {
-                    page,
-                    rel,
-                    parent: Some(id),
-                    filter,
-                })
+                let args = Arc::new(((*filter).clone(), order, window));
+                Self::nested(ctx, rel, id, filter, args).await
             }
         }
+    }
+
+    /// The page of the list under the parent `id`, through the request's
+    /// data loader (batched with its siblings).
+    async fn nested(
+        ctx: &Context<'_>,
+        rel: L::Rel,
+        id: i32,
+        filter: Arc<Filtro>,
+        args: ListArgs,
+    ) -> Result<Self> {
+        let loader = ctx.data::<Arc<RequestLoader>>()?;
+        let window = args.2;
+        let key = PageKey {
+            rel,
+            parent: id,
+            args,
+        };
+        let page = loader
+            .load_one(key)
+            .await?
+            .unwrap_or_else(|| Arc::new(Page::empty(&window)));
+        Ok(Paged {
+            page,
+            rel,
+            parent: Some(id),
+            filter,
+        })
     }
 
     /// A top-level list's page, read directly.
@@ -362,8 +376,52 @@ where
             Error = LoadError,
         > + async_graphql::dataloader::Loader<CountKey<L>, Value = i64, Error = LoadError>,
 {
-    let filtro = filter.unwrap_or_default().filtro()?;
-    Paged::fetch(ctx, parent, filtro, orden(order_by.as_deref()), args).await
+    let Parent::Of(rel, id) = parent else {
+        let filtro = filter.unwrap_or_default().filtro()?;
+        return Paged::fetch(ctx, parent, filtro, orden(order_by.as_deref()), args).await;
+    };
+    // The field is asked once per parent row, always with the same
+    // arguments: its filter, order and window are worked out for the first
+    // and shared by the rest (and their loader keys compare by pointer).
+    let field = std::ptr::from_ref(ctx.item) as usize;
+    let fields = ctx.data_opt::<FieldArgs>();
+    let (filter, args) = match fields.and_then(|fields| fields.get(field)) {
+        Some(known) => known,
+        None => {
+            let filtro = Arc::new(filter.unwrap_or_default().filtro()?);
+            let order = orden(order_by.as_deref());
+            let worked = (
+                filtro.clone(),
+                Arc::new(((*filtro).clone(), order, args.window()?)),
+            );
+            if let Some(fields) = fields {
+                fields.keep(field, worked.clone());
+            }
+            worked
+        }
+    };
+    Paged::nested(ctx, rel, id, filter, args).await
+}
+
+/// The filter, order and window of each nested list field of one
+/// operation, worked out for its first parent row and shared by the others.
+/// Keyed by the field's place in the operation's document: the field's
+/// arguments and the operation's variables fix them. The endpoint gives
+/// each operation its own (beside its data loader); without one, each
+/// parent works them out again.
+#[derive(Default)]
+pub struct FieldArgs(std::sync::Mutex<std::collections::HashMap<usize, (Arc<Filtro>, ListArgs)>>);
+
+impl FieldArgs {
+    fn get(&self, field: usize) -> Option<(Arc<Filtro>, ListArgs)> {
+        let known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        known.get(&field).cloned()
+    }
+
+    fn keep(&self, field: usize, worked: (Arc<Filtro>, ListArgs)) {
+        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        known.insert(field, worked);
+    }
 }
 
 /// An `#[Object]` impl whose list fields are written as one line each:

@@ -388,7 +388,9 @@ async fn execute(
         }
         // Each operation its own loader: its batches run on this task.
         let (loader, batches) = loaders::data_loader(state.db.clone());
-        let one = one.data(Arc::new(loader));
+        let one = one
+            .data(Arc::new(loader))
+            .data(crate::graphql::connection::FieldArgs::default());
         let mut response = batches.drive(state.schema.execute(one)).await;
         if let Some(order) = order {
             order.apply(&mut response.data);

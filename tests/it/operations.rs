@@ -146,9 +146,8 @@ async fn postgresql_sessions_plan_a_kept_statement_once() {
         ("plan_cache_mode", "force_generic_plan"),
         ("random_page_cost", "1.1"),
     ] {
-        let row = t
-            .db
-            .query_one_raw(Statement::from_string(
+        let row =
+            t.db.query_one_raw(Statement::from_string(
                 t.db.get_database_backend(),
                 format!("SHOW {setting}"),
             ))

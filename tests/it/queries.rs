@@ -362,6 +362,32 @@ async fn cursors_page_within_an_order() {
     .await;
 }
 
+#[tokio::test]
+async fn one_list_asked_twice_under_every_parent_keeps_each_its_arguments() {
+    each_database(|t| async move {
+        load_generated(&t.db).await;
+        let low = "low: objetivosInstitucionales(first: 2, orderBy: [PRIORIDAD_ASC]) { nodes { prioridad } }";
+        let high = "high: objetivosInstitucionales(last: 1, orderBy: [PRIORIDAD_DESC], filter: { tipo: ESTRATEGICO }) { totalCount nodes { prioridad } }";
+        let asked = |fields: &str| format!("{{ servicios(first: 500) {{ nodes {{ ficha {{ {fields} }} }} }} }}");
+        let both = query(&t.db, &asked(&format!("{low} {high}"))).await;
+        let alone_low = query(&t.db, &asked(low)).await;
+        let alone_high = query(&t.db, &asked(high)).await;
+        let fichas = |reply: &Reply| reply.data()["servicios"]["nodes"].as_array().expect("servicios").clone();
+        let (both, alone_low, alone_high) = (fichas(&both), fichas(&alone_low), fichas(&alone_high));
+        assert!(both.len() >= 10, "{}: {} servicios", t.backend, both.len());
+        for ((both, low), high) in both.iter().zip(&alone_low).zip(&alone_high) {
+            assert_eq!(both["ficha"]["low"], low["ficha"]["low"], "{}", t.backend);
+            assert_eq!(both["ficha"]["high"], high["ficha"]["high"], "{}", t.backend);
+        }
+        // Each alias got its own page: the ascending one starts low.
+        let first = &both[0]["ficha"];
+        assert_eq!(numbers(&first["low"]["nodes"], "prioridad")[0], 1, "{}: {first}", t.backend);
+        assert_eq!(first["low"]["nodes"].as_array().map(Vec::len), Some(2), "{}: {first}", t.backend);
+        assert_eq!(first["high"]["nodes"].as_array().map(Vec::len), Some(1), "{}: {first}", t.backend);
+    })
+    .await;
+}
+
 /// The ids of a list under a filter (as written in GraphQL).
 async fn ids(db: &DatabaseConnection, list: &str, filter: &str) -> Vec<Value> {
     let answer = query(
