@@ -136,24 +136,25 @@ where
             Error = crate::loaders::LoadError,
         >,
 {
-    /// Fetch the page `args` asks for, in `order`: directly for a top-level
+    /// Fetch the page a list field asks for: directly for a top-level
     /// list, through the request's data loader (batched with its siblings)
-    /// for a nested one.
+    /// for a nested one. `arguments` reads the field's filter, order and
+    /// window; a nested field's are read for its first parent row only.
     pub async fn fetch(
         ctx: &Context<'_>,
         parent: Parent<L::Rel>,
-        filter: Filtro,
-        order: Orden,
-        args: PageArgs,
+        arguments: impl FnOnce() -> Result<(Filtro, Orden, PageArgs)>,
     ) -> Result<Self> {
-        let window = args.window()?;
-        let filter = Arc::new(filter);
         match parent {
-            // Boxed: its statement's future is large, and once a request
-            // it costs nothing; unboxed it would size every nested list's.
-            Parent::Root(rel) => Box::pin(Self::top_level(ctx, rel, filter, order, window)).await,
+            Parent::Root(rel) => {
+                let (filter, order, args) = arguments()?;
+                let window = args.window()?;
+                // Boxed: its statement's future is large, and once a request
+                // it costs nothing; unboxed it would size every nested list's.
+                Box::pin(Self::top_level(ctx, rel, Arc::new(filter), order, window)).await
+            }
             Parent::Of(rel, id) => {
-                let args = Arc::new(((*filter).clone(), order, window));
+                let (filter, args) = FieldArgs::of(ctx, arguments)?;
                 Self::nested(ctx, rel, id, filter, args).await
             }
         }
@@ -376,51 +377,48 @@ where
             Error = LoadError,
         > + async_graphql::dataloader::Loader<CountKey<L>, Value = i64, Error = LoadError>,
 {
-    let Parent::Of(rel, id) = parent else {
+    Paged::fetch(ctx, parent, || {
         let filtro = filter.unwrap_or_default().filtro()?;
-        return Paged::fetch(ctx, parent, filtro, orden(order_by.as_deref()), args).await;
-    };
-    // The field is asked once per parent row, always with the same
-    // arguments: its filter, order and window are worked out for the first
-    // and shared by the rest (and their loader keys compare by pointer).
-    let field = std::ptr::from_ref(ctx.item) as usize;
-    let fields = ctx.data_opt::<FieldArgs>();
-    let (filter, args) = match fields.and_then(|fields| fields.get(field)) {
-        Some(known) => known,
-        None => {
-            let filtro = Arc::new(filter.unwrap_or_default().filtro()?);
-            let order = orden(order_by.as_deref());
-            let worked = (
-                filtro.clone(),
-                Arc::new(((*filtro).clone(), order, args.window()?)),
-            );
-            if let Some(fields) = fields {
-                fields.keep(field, worked.clone());
-            }
-            worked
-        }
-    };
-    Paged::nested(ctx, rel, id, filter, args).await
+        Ok((filtro, orden(order_by.as_deref()), args))
+    })
+    .await
 }
 
 /// The filter, order and window of each nested list field of one
-/// operation, worked out for its first parent row and shared by the others.
-/// Keyed by the field's place in the operation's document: the field's
-/// arguments and the operation's variables fix them. The endpoint gives
-/// each operation its own (beside its data loader); without one, each
-/// parent works them out again.
+/// operation, read for its first parent row and shared by the others (their
+/// loader keys then compare by pointer). Keyed by the field's place in the
+/// operation's document: the field's arguments and the operation's
+/// variables fix them. The endpoint gives each operation its own (beside
+/// its data loader); without one, each parent reads them again.
 #[derive(Default)]
 pub struct FieldArgs(std::sync::Mutex<std::collections::HashMap<usize, (Arc<Filtro>, ListArgs)>>);
 
 impl FieldArgs {
-    fn get(&self, field: usize) -> Option<(Arc<Filtro>, ListArgs)> {
-        let known = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        known.get(&field).cloned()
+    /// The arguments of the field `ctx` answers: kept, or read by
+    /// `arguments` and kept.
+    fn of(
+        ctx: &Context<'_>,
+        arguments: impl FnOnce() -> Result<(Filtro, Orden, PageArgs)>,
+    ) -> Result<(Arc<Filtro>, ListArgs)> {
+        let field = std::ptr::from_ref(ctx.item) as usize;
+        let fields = ctx.data_opt::<FieldArgs>();
+        if let Some(known) = fields.and_then(|fields| fields.lock().get(&field).cloned()) {
+            return Ok(known);
+        }
+        let (filter, order, args) = arguments()?;
+        let window = args.window()?;
+        let filter = Arc::new(filter);
+        let read = (filter.clone(), Arc::new(((*filter).clone(), order, window)));
+        if let Some(fields) = fields {
+            fields.lock().insert(field, read.clone());
+        }
+        Ok(read)
     }
 
-    fn keep(&self, field: usize, worked: (Arc<Filtro>, ListArgs)) {
-        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        known.insert(field, worked);
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<usize, (Arc<Filtro>, ListArgs)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

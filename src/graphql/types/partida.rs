@@ -40,15 +40,16 @@ graph_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> Result<ObjetivoMinisterialConnection> {
-            let mut filtro = filter.unwrap_or_default().filtro()?;
-            if let Some(text) = periodo {
-                filtro.periodo = Some(self::periodo(&text)?);
-            }
             let parent = Parent::Of(ObjetivosMinisterialesDe::Partida, self.0.id);
-            let order = orden(order_by.as_deref());
-            Paged::fetch(ctx, parent, filtro, order, args(first, after, last, before))
-                .await
-                .map(ObjetivoMinisterialConnection)
+            Paged::fetch(ctx, parent, || {
+                let mut filtro = filter.unwrap_or_default().filtro()?;
+                if let Some(text) = periodo {
+                    filtro.periodo = Some(self::periodo(&text)?);
+                }
+                Ok((filtro, orden(order_by.as_deref()), args(first, after, last, before)))
+            })
+            .await
+            .map(ObjetivoMinisterialConnection)
         }
 
         /// Counts over this partida — servicios, fichas, objectives, productos,
