@@ -25,7 +25,7 @@ use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Object, Resul
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use self::connection::{Parent, graph_object};
+use self::connection::{FieldArgs, Parent, graph_object};
 use self::error::database;
 use self::estadisticas::{Estadisticas, EstadisticasFilter};
 use self::filters::{
@@ -44,8 +44,8 @@ use self::types::{
     ProductoConnection, Servicio, ServicioConnection, find,
 };
 use crate::loaders::{
-    ById, FichaDeServicio, FichasDe, ObjetivosInstitucionalesDe, ObjetivosMinisterialesDe,
-    PartidasDe, ProductosDe, ServiciosDe, servicio_por_codigos,
+    Ahead, ById, FichaDeServicio, FichasDe, LATEST, ObjetivosInstitucionalesDe,
+    ObjetivosMinisterialesDe, PartidasDe, ProductosDe, ServiciosDe, servicio_por_codigos,
 };
 
 /// The API's schema.
@@ -125,18 +125,31 @@ graph_object! {
         ) -> Result<Option<Lean<Servicio>>> {
             let db = ctx.data::<DatabaseConnection>()?;
             // Its latest ficha comes in the same statement when the
-            // selection asks for `ficha` without a período.
-            let latest = ctx.field().selection_set().any(|field| {
+            // selection asks for `ficha` without a período, and so do that
+            // ficha's objectives and productos when asked for (the fields
+            // find their pages in `FieldArgs`).
+            let fields = ctx.data_opt::<FieldArgs>();
+            let mut ahead = Ahead::default();
+            let mut keep = Vec::new();
+            for ficha in ctx.field().selection_set().filter(|field| {
                 field.name() == "ficha"
                     && field.arguments().is_ok_and(|arguments| {
                         arguments
                             .iter()
                             .all(|(name, value)| name != "periodo" || *value == Value::Null)
                     })
-            });
-            let Some(found) =
-                servicio_por_codigos(db, &partida, &capitulo, latest).await?
-            else {
+            }) {
+                ahead.latest = true;
+                if fields.is_some() {
+                    let lists =
+                        Ficha::lists_ahead(&ficha, db.get_database_backend(), (LATEST, "id"));
+                    for list in lists {
+                        ahead.lists.push(list.column);
+                        keep.push(list.keep);
+                    }
+                }
+            }
+            let Some(found) = servicio_por_codigos(db, &partida, &capitulo, ahead).await? else {
                 return Ok(None);
             };
             // Read with it: `Servicio.partida` and `Servicio.ficha` need not
@@ -147,6 +160,11 @@ graph_object! {
                 .feed_one(ById::<partida::Entity>::new(found.partida.id), found.partida)
                 .await;
             if let Some(ficha) = found.ficha {
+                if let Some(fields) = fields {
+                    for (keep, text) in keep.into_iter().zip(&found.lists) {
+                        keep(fields, ficha.id, text)?;
+                    }
+                }
                 let key = FichaDeServicio {
                     servicio: servicio.id,
                     periodo: None,

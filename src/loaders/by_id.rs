@@ -195,7 +195,7 @@ impl Loader<FichaDeServicio> for Db {
 }
 
 /// A servicio found by its partida's and its own code, with its partida
-/// and, when `latest` asks for it, its latest ficha.
+/// and, when asked for, its latest ficha and lists of that ficha.
 pub struct ServicioHallado {
     /// The servicio.
     pub servicio: servicio::Model,
@@ -203,16 +203,34 @@ pub struct ServicioHallado {
     pub partida: partida::Model,
     /// Its latest ficha: `None` when not asked for, or when it has none.
     pub ficha: Option<ficha::Model>,
+    /// The lists read with the latest ficha, in the order asked: the JSON
+    /// text of each (`super::paging::within`), empty when there is no
+    /// ficha.
+    pub lists: Vec<String>,
 }
 
-/// `Query.servicio(partida, capitulo)`: the servicio, its partida and (when
-/// `latest`) its latest ficha in one statement, the same ficha
-/// [`FichaDeServicio`] reads without a período.
+/// What `Query.servicio` reads with the servicio, beyond its partida.
+#[derive(Default)]
+pub struct Ahead {
+    /// Its latest ficha.
+    pub latest: bool,
+    /// Lists of that ficha, each a column built by
+    /// `super::paging::within` over [`LATEST`]'s id.
+    pub lists: Vec<Expr>,
+}
+
+/// The alias of the latest ficha in `Query.servicio`'s statement, which
+/// the lists read with it refer to.
+pub const LATEST: &str = "lf";
+
+/// `Query.servicio(partida, capitulo)`: the servicio, its partida and (as
+/// `ahead` asks) its latest ficha and lists of it in one statement, the
+/// same ficha [`FichaDeServicio`] reads without a período.
 pub async fn servicio_por_codigos(
     db: &impl ConnectionTrait,
     partida_codigo: &str,
     capitulo: &str,
-    latest: bool,
+    ahead: Ahead,
 ) -> Result<Option<ServicioHallado>, LoadError> {
     let mut query = sea_orm::sea_query::Query::select();
     select_prefixed::<servicio::Entity>(&mut query, "s", "s_");
@@ -225,13 +243,18 @@ pub async fn servicio_por_codigos(
         )
         .and_where(col("p", "codigo").eq(partida_codigo))
         .and_where(col("s", "capitulo").eq(capitulo));
+    let latest = ahead.latest || !ahead.lists.is_empty();
     if latest {
-        select_prefixed::<ficha::Entity>(&mut query, "f", "f_");
+        select_prefixed::<ficha::Entity>(&mut query, LATEST, "f_");
         // No ficha: 0, which no ficha has, and the join finds nothing.
         query.left_join(
-            ficha::Entity.aliased("f"),
-            col("f", "id").eq(super::sources::latest("id")),
+            ficha::Entity.aliased(LATEST),
+            col(LATEST, "id").eq(super::sources::latest("id")),
         );
+    }
+    let lists = ahead.lists.len();
+    for (i, list) in ahead.lists.into_iter().enumerate() {
+        query.expr_as(list, format!("list_{i}"));
     }
     let Some(row) = db.query_one(&query).await? else {
         return Ok(None);
@@ -241,9 +264,16 @@ pub async fn servicio_por_codigos(
     } else {
         None
     };
+    let lists = match ficha {
+        Some(_) => (0..lists)
+            .map(|i| Ok(row.try_get::<String>("", &format!("list_{i}"))?))
+            .collect::<Result<_, LoadError>>()?,
+        None => Vec::new(),
+    };
     Ok(Some(ServicioHallado {
         servicio: servicio::Model::from_query_result(&row, "s_")?,
         partida: partida::Model::from_query_result(&row, "p_")?,
         ficha,
+        lists,
     }))
 }

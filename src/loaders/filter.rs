@@ -128,23 +128,46 @@ pub fn col(table: &'static str, column: &'static str) -> Expr {
 }
 
 /// The ids a statement reads rows for (a level's parents, the rows a
-/// level links to), as the database is best told them.
+/// level links to), as the database is best told them; or the one id of
+/// an outer statement's row, for a list read inside that statement
+/// ([`Ids::outer`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Ids<'a> {
-    ids: &'a [i32],
+    of: Of<'a>,
     backend: DatabaseBackend,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Of<'a> {
+    /// These ids, bound as one value.
+    List(&'a [i32]),
+    /// The column (`table`, `column`) of the outer statement's row.
+    Outer(&'static str, &'static str),
 }
 
 impl<'a> Ids<'a> {
     /// `ids`, for a statement run on `backend`.
     pub fn new(ids: &'a [i32], backend: DatabaseBackend) -> Self {
-        Ids { ids, backend }
+        Ids {
+            of: Of::List(ids),
+            backend,
+        }
     }
 
-    /// `column` is one of them, bound as one value: the statement's text
-    /// is the same whatever their number, so each connection prepares it
-    /// once and keeps its plan. An `IN` list was a new statement for every
-    /// length.
+    /// The id in `column` of `table`, a row of the statement this one is a
+    /// subquery of. `table` must be an alias no list's own statement uses.
+    pub fn outer(table: &'static str, column: &'static str, backend: DatabaseBackend) -> Self {
+        Ids {
+            of: Of::Outer(table, column),
+            backend,
+        }
+    }
+
+    /// `column` is one of them.
+    ///
+    /// A list of ids is bound as one value: the statement's text is the
+    /// same whatever their number, so each connection prepares it once and
+    /// keeps its plan. An `IN` list was a new statement for every length.
     ///
     /// On PostgreSQL, `= ANY($1)` with the ids as an array. The plan
     /// PostgreSQL kept for an `IN` list of 62 ids joined the dashboard's
@@ -155,10 +178,14 @@ impl<'a> Ids<'a> {
     /// JSON array: the same plan and time as an `IN` list of them, without
     /// preparing the statement again for another number of ids.
     pub fn contain(&self, column: Expr) -> Expr {
+        let ids = match self.of {
+            Of::Outer(table, outer) => return column.equals((table, outer)),
+            Of::List(ids) => ids,
+        };
         match self.backend {
-            DatabaseBackend::Postgres => column.eq(PgFunc::any(Expr::val(self.ids.to_vec()))),
+            DatabaseBackend::Postgres => column.eq(PgFunc::any(Expr::val(ids.to_vec()))),
             _ => {
-                let array = serde_json::to_string(self.ids).unwrap_or_else(|_| "[]".to_owned());
+                let array = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
                 Expr::cust_with_exprs(
                     // SQLite's placeholders are `?`, each taking the next expression.
                     "? IN (SELECT value FROM json_each(?))",

@@ -41,14 +41,16 @@ use sea_orm::DatabaseConnection;
 
 pub use batch::{Batches, RequestLoader, RowsById, data_loader};
 pub use by_id::{
-    ById, FichaDeServicio, HasId, ServicioDeFicha, ServicioHallado, servicio_por_codigos,
+    Ahead, ById, FichaDeServicio, HasId, LATEST, ServicioDeFicha, ServicioHallado,
+    servicio_por_codigos,
 };
 pub use error::LoadError;
 pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};
 pub use maxima::{Link, Maxima, maxima, version_and_maxima};
 pub use order::{Campo, Orden};
 pub use paging::{
-    CountKey, ListArgs, Listed, Page, PageKey, counts, pages, top_level_with_servicios,
+    CountKey, ListArgs, Listed, Page, PageKey, counts, page_within, pages,
+    top_level_with_servicios, within,
 };
 pub use sources::*;
 pub use statements::{count_statements, counted};

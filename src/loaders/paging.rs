@@ -234,18 +234,9 @@ async fn nested<L: Listed>(
     parents: &[i32],
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
     let desc = descending::<L>(order);
-    let keys = (0..desc.len())
-        .map(|i| format!("x.{}", sort_key(i)))
-        .chain(["x.id".to_owned()])
-        .collect();
-    let element = [
-        Group::One("x.parent_key".to_owned()),
-        Group::Many(keys),
-        Group::Many(model_columns::<L>("x.")),
-    ];
-    let rows: Vec<(i32, Vec<Key>, L::Model)> = fetch(
+    let rows = fetch(
         db,
-        &element,
+        &nested_element::<L>(&desc),
         L::source(
             rel,
             filter,
@@ -254,13 +245,77 @@ async fn nested<L: Listed>(
         ),
     )
     .await?;
-    let mut lists: HashMap<i32, Vec<Keyed<L::Model>>> = HashMap::with_capacity(parents.len());
+    Ok(paged(rows, &desc, window, parents.len()))
+}
+
+/// One parent's whole list as a column of another statement, whose row
+/// holds the parent's id in `outer` (`table`, `column`; an alias no
+/// list's own statement uses): a JSON text of the rows [`nested`] reads,
+/// which [`page_within`] pages. A list read this way costs its parent's
+/// statement a subquery instead of a statement of its own.
+pub fn within<L: Listed>(
+    backend: DatabaseBackend,
+    rel: L::Rel,
+    filter: &Filtro,
+    order: &[(Campo, bool)],
+    outer: (&'static str, &'static str),
+) -> Expr {
+    let desc = descending::<L>(order);
+    let rows = L::source(
+        rel,
+        filter,
+        Some(order),
+        Some(Ids::outer(outer.0, outer.1, backend)),
+    );
+    let query = json_rows(backend, &nested_element::<L>(&desc), rows);
+    Expr::SubQuery(None, Box::new(query.into()))
+}
+
+/// The page `window` keeps of a list read by [`within`], from its JSON
+/// text.
+pub fn page_within<L: Listed>(
+    text: &str,
+    order: &[(Campo, bool)],
+    window: &Window,
+) -> Result<Page<L::Model>, LoadError> {
+    let desc = descending::<L>(order);
+    let rows: Vec<(i32, Vec<Key>, L::Model)> =
+        serde_json::from_str(text).map_err(LoadError::json)?;
+    Ok(paged(rows, &desc, window, 1)
+        .into_values()
+        .next()
+        .unwrap_or_else(|| Page::empty(window)))
+}
+
+/// The element a nested level's row is read as: `[parent_key, [sort keys…,
+/// id], [columns…]]`, with a sort key for each of `desc`.
+fn nested_element<L: Listed>(desc: &[bool]) -> [Group; 3] {
+    let keys = (0..desc.len())
+        .map(|i| format!("x.{}", sort_key(i)))
+        .chain(["x.id".to_owned()])
+        .collect();
+    [
+        Group::One("x.parent_key".to_owned()),
+        Group::Many(keys),
+        Group::Many(model_columns::<L>("x.")),
+    ]
+}
+
+/// Each parent's rows sorted by their keys (`desc` says which keys sort
+/// largest first), numbered, and paged by `window`.
+fn paged<M>(
+    rows: Vec<(i32, Vec<Key>, M)>,
+    desc: &[bool],
+    window: &Window,
+    parents: usize,
+) -> HashMap<i32, Page<M>> {
+    let mut lists: HashMap<i32, Vec<Keyed<M>>> = HashMap::with_capacity(parents);
     for (parent, keys, model) in rows {
         lists.entry(parent).or_default().push((keys, model));
     }
     let mut pages = HashMap::with_capacity(lists.len());
     for (parent, mut list) in lists {
-        list.sort_unstable_by(|a, b| compare(&a.0, &b.0, &desc));
+        list.sort_unstable_by(|a, b| compare(&a.0, &b.0, desc));
         let total = list.len() as i64;
         // The rows the window keeps, with one more on its open side, as
         // the database's numbering would hand them to `trim`.
@@ -279,7 +334,7 @@ async fn nested<L: Listed>(
         trim(&mut page, window);
         pages.insert(parent, page);
     }
-    Ok(pages)
+    pages
 }
 
 /// Two rows' sort keys compared, each key largest first where `desc` says
@@ -386,26 +441,40 @@ async fn fetch<T: DeserializeOwned>(
             })
             .collect();
     }
-    let array = element
-        .iter()
-        .map(|group| match group {
-            Group::One(column) => column.clone(),
-            Group::Many(columns) => format!("json_array({})", columns.join(", ")),
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let query = Query::select()
-        .expr_as(
-            Expr::cust(format!("json_group_array(json_array({array}))")),
-            "page",
-        )
-        .from_subquery(rows, "x")
-        .to_owned();
+    let query = json_rows(DatabaseBackend::Sqlite, element, rows);
     let text: String = match db.query_one(&query).await? {
         Some(row) => get(&row, "page")?,
         None => return Ok(Vec::new()),
     };
     serde_json::from_str(&text).map_err(LoadError::json)
+}
+
+/// `rows` as one JSON text, `page`: an array of elements of `element`'s
+/// shape, `[]` when there are none.
+fn json_rows(
+    backend: DatabaseBackend,
+    element: &[Group],
+    rows: SelectStatement,
+) -> SelectStatement {
+    let (array, aggregate) = match backend {
+        DatabaseBackend::Postgres => ("json_build_array", "COALESCE(json_agg({}), '[]')::text"),
+        _ => ("json_array", "json_group_array({})"),
+    };
+    let parts = element
+        .iter()
+        .map(|group| match group {
+            Group::One(column) => column.clone(),
+            Group::Many(columns) => format!("{array}({})", columns.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Query::select()
+        .expr_as(
+            Expr::cust(aggregate.replace("{}", &format!("{array}({parts})"))),
+            "page",
+        )
+        .from_subquery(rows, "x")
+        .to_owned()
 }
 
 /// Drop the extra row fetched on the open side, noting that it exists.

@@ -663,6 +663,112 @@ async fn a_servicio_by_its_codes_brings_its_latest_ficha_when_asked_for_it() {
 }
 
 #[tokio::test]
+async fn a_servicio_by_its_codes_brings_its_latest_fichas_lists_in_its_own_statement() {
+    each_database(|t| async move {
+        load_sample(&t.db).await;
+        // An older ficha of the same servicio: the lists are the latest's.
+        let older = SAMPLE.replace("AÑO 2024-2026", "AÑO 2022-2024");
+        import_bytes(&t.db, "older.txt", "older.txt", older.as_bytes())
+            .await
+            .expect("the older ficha imports");
+        // The lists a servicio's page shows, each asked in several ways:
+        // windows from both ends, a cursor, filters, orders, aliases.
+        let lists = r#"
+            objetivosInstitucionales(first: 3) {
+              totalCount
+              pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+              edges { cursor node { prioridad tipo descripcion productos { nodes { numero } } } }
+            }
+            ultimos: objetivosInstitucionales(last: 2) {
+              totalCount pageInfo { hasNextPage hasPreviousPage } nodes { prioridad }
+            }
+            porTipo: objetivosInstitucionales(orderBy: [TIPO_DESC, PRIORIDAD_DESC], first: 4, after: "Y3Vyc29yOjE=") {
+              pageInfo { hasNextPage hasPreviousPage } nodes { prioridad tipo }
+            }
+            gestion: objetivosInstitucionales(filter: { tipo: GESTION_INSTITUCIONAL }) {
+              totalCount nodes { prioridad }
+            }
+            productos { totalCount nodes { numero nombre objetivosInstitucionales { nodes { prioridad } } } }
+            porObjetivos: productos(orderBy: [OBJETIVOS_DESC, NUMERO_DESC], first: 2) { nodes { numero } }
+        "#;
+        let by_codes = |fields: &str| {
+            format!(r#"{{ servicio(partida: "20", capitulo: "01") {{ ficha {{ periodo {{ desde }} {fields} }} }} }}"#)
+        };
+        let ficha_alone = query(&t.db, &by_codes("")).await;
+        let with_lists = query(&t.db, &by_codes(lists)).await;
+        // The same lists under the same ficha, read by the lists' own
+        // statements: the answers a servicio's page must give.
+        let through_fichas = query(
+            &t.db,
+            &format!(
+                r#"{{ fichas(filter: {{ partida: "20", capitulo: "01", periodo: "2024-2026" }}) {{
+                       nodes {{ periodo {{ desde }} {lists} }} }} }}"#
+            ),
+        )
+        .await;
+        assert!(with_lists.json().get("errors").is_none(), "{}", with_lists.json());
+        let ficha = &with_lists.data()["servicio"]["ficha"];
+        assert_eq!(ficha["periodo"]["desde"], 2024, "{}", t.backend);
+        assert_eq!(
+            *ficha,
+            through_fichas.data()["fichas"]["nodes"][0],
+            "{}",
+            t.backend
+        );
+        assert!(
+            ficha["objetivosInstitucionales"]["totalCount"].as_i64() > Some(3),
+            "{}",
+            t.backend
+        );
+        // Six lists, and not a statement more than the ficha alone took,
+        // beside those of the levels under them (the objectives'
+        // productos, the productos' objectives).
+        let levels_under = query(
+            &t.db,
+            r#"{ fichas(filter: { partida: "20", capitulo: "01", periodo: "2024-2026" }) {
+                   nodes { objetivosInstitucionales(first: 3) { nodes { productos { nodes { numero } } } }
+                           productos { nodes { objetivosInstitucionales { nodes { prioridad } } } } } } }"#,
+        )
+        .await;
+        let list_statements = query(
+            &t.db,
+            r#"{ fichas(filter: { partida: "20", capitulo: "01", periodo: "2024-2026" }) {
+                   nodes { objetivosInstitucionales(first: 3) { nodes { prioridad } }
+                           productos { nodes { numero } } } } }"#,
+        )
+        .await;
+        assert_eq!(
+            with_lists.statements(),
+            ficha_alone.statements() + levels_under.statements() - list_statements.statements(),
+            "{}: the ficha's lists came with the servicio",
+            t.backend
+        );
+        // A list whose arguments are wrong says so, as anywhere else.
+        let wrong = query(
+            &t.db,
+            &by_codes(r#"objetivosInstitucionales(after: "nope") { nodes { prioridad } }"#),
+        )
+        .await;
+        assert!(
+            wrong.json()["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not a cursor")),
+            "{}: {}",
+            t.backend,
+            wrong.json()
+        );
+        // No such servicio: null, lists and all.
+        let none = query(
+            &t.db,
+            r#"{ servicio(partida: "07", capitulo: "02") { ficha { productos { nodes { numero } } } } }"#,
+        )
+        .await;
+        assert_eq!(none.data()["servicio"], serde_json::Value::Null, "{}", t.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_servicio_by_its_codes_brings_its_partida_without_a_statement_of_its_own() {
     each_database(|t| async move {
         load_more(&t.db, &[("20", "02"), ("07", "01")]).await;

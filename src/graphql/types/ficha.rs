@@ -55,3 +55,37 @@ graph_object! {
         field fuente(&self) -> Fuente = fuente(&self.0, self.0.line);
     }
 }
+
+impl Ficha {
+    /// The lists of `ficha`'s selection that can be read with the ficha's
+    /// own statement, whose row holds its id in `outer`: its objectives
+    /// and productos, read with the filter and order their fields above
+    /// read. A field takes its page from there when its arguments match
+    /// (`crate::graphql::connection::FieldArgs`), and loads its own
+    /// otherwise.
+    pub fn lists_ahead(
+        ficha: &async_graphql::SelectionField<'_>,
+        backend: sea_orm::DatabaseBackend,
+        outer: (&'static str, &'static str),
+    ) -> Vec<ListAhead> {
+        ficha
+            .selection_set()
+            .filter_map(|field| match field.name() {
+                "objetivosInstitucionales" => {
+                    ListAhead::of::<
+                        ObjetivosInstitucionales,
+                        ObjetivoInstitucionalFilter,
+                        ObjetivoInstitucionalOrderBy,
+                    >(&field, ObjetivosInstitucionalesDe::Ficha, backend, outer)
+                }
+                "productos" => ListAhead::of::<Productos, ProductoFilter, ProductoOrderBy>(
+                    &field,
+                    ProductosDe::Ficha,
+                    backend,
+                    outer,
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+}
