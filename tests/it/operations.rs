@@ -160,6 +160,45 @@ async fn postgresql_sessions_plan_a_kept_statement_once() {
 }
 
 #[tokio::test]
+async fn after_a_burst_one_client_keeps_to_the_postgresql_connection_it_used_last() {
+    let Some(admin) = postgres_url() else {
+        eprintln!("skipping: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let (t, _guard) = postgres(&admin).await;
+    let backend = |sql: &'static str| {
+        let db = t.db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .expect("the statement runs")
+                .expect("a row");
+            row.try_get::<i32>("", "pid").expect("the backend's pid")
+        }
+    };
+    // A burst: statements at once, each holding its connection a moment,
+    // so the pool opens several.
+    let burst = futures_util::future::join_all(
+        (0..8).map(|_| backend("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")),
+    )
+    .await;
+    let opened: std::collections::HashSet<i32> = burst.into_iter().collect();
+    assert!(
+        opened.len() > 1,
+        "the burst opened {} connections",
+        opened.len()
+    );
+    // Then one client, one statement after another: each on the connection
+    // the one before it gave back, not on each of the burst's in turn.
+    let mut used = std::collections::HashSet::new();
+    for _ in 0..10 {
+        used.insert(backend("SELECT pg_backend_pid() AS pid").await);
+    }
+    assert_eq!(used.len(), 1, "one client went round {used:?}");
+}
+
+#[tokio::test]
 async fn answers_are_compressed_with_brotli_as_well_as_gzip() {
     each_database(|t| async move {
         load_sample(&t.db).await;

@@ -4,7 +4,6 @@ use crate::connection::Connection;
 use crate::database::Database;
 use crate::error::Error;
 use crate::pool::{deadline_as_timeout, CloseEvent, Pool, PoolOptions};
-use crossbeam_queue::ArrayQueue;
 
 use crate::sync::{AsyncSemaphore, AsyncSemaphoreReleaser};
 
@@ -24,7 +23,9 @@ use tracing::Level;
 
 pub(crate) struct PoolInner<DB: Database> {
     pub(super) connect_options: RwLock<Arc<<DB::Connection as Connection>::Options>>,
-    pub(super) idle_conns: ArrayQueue<Idle<DB>>,
+    // definiciones: the idle connections as a stack, not a queue (see
+    // `pop_idle_conn`).
+    pub(super) idle_conns: std::sync::Mutex<Vec<Idle<DB>>>,
     pub(super) semaphore: AsyncSemaphore,
     pub(super) size: AtomicU32,
     pub(super) num_idle: AtomicUsize,
@@ -53,7 +54,7 @@ impl<DB: Database> PoolInner<DB> {
 
         let pool = Self {
             connect_options: RwLock::new(Arc::new(connect_options)),
-            idle_conns: ArrayQueue::new(capacity),
+            idle_conns: std::sync::Mutex::new(Vec::with_capacity(capacity)),
             semaphore: AsyncSemaphore::new(options.fair, semaphore_capacity),
             size: AtomicU32::new(0),
             num_idle: AtomicUsize::new(0),
@@ -84,6 +85,21 @@ impl<DB: Database> PoolInner<DB> {
         self.num_idle.load(Ordering::Acquire)
     }
 
+    // definiciones: the connection given back last is the one handed out
+    // next (last in, first out), as PgBouncer and node-postgres's pool do.
+    // Handed out in turn (sqlx's queue), every connection a burst opened
+    // stayed in use afterwards: one client's statements went round all of
+    // them, each on a database process (PostgreSQL) or thread and page
+    // cache (SQLite) gone cold since its last turn, and none was ever idle
+    // long enough for `idle_timeout` to close it.
+    fn idle_conns(&self) -> std::sync::MutexGuard<'_, Vec<Idle<DB>>> {
+        self.idle_conns.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn pop_idle_conn(&self) -> Option<Idle<DB>> {
+        self.idle_conns().pop()
+    }
+
     pub(super) fn is_closed(&self) -> bool {
         self.is_closed.load(Ordering::Acquire)
     }
@@ -109,7 +125,7 @@ impl<DB: Database> PoolInner<DB> {
 
             let _permits = self.semaphore.acquire(permits_to_acquire).await;
 
-            while let Some(idle) = self.idle_conns.pop() {
+            while let Some(idle) = self.pop_idle_conn() {
                 let _ = idle.live.raw.close().await;
             }
 
@@ -193,7 +209,7 @@ impl<DB: Database> PoolInner<DB> {
         self: &'a Arc<Self>,
         permit: AsyncSemaphoreReleaser<'a>,
     ) -> Result<Floating<DB, Idle<DB>>, AsyncSemaphoreReleaser<'a>> {
-        if let Some(idle) = self.idle_conns.pop() {
+        if let Some(idle) = self.pop_idle_conn() {
             self.num_idle.fetch_sub(1, Ordering::AcqRel);
             Ok(Floating::from_idle(idle, (*self).clone(), permit))
         } else {
@@ -203,11 +219,21 @@ impl<DB: Database> PoolInner<DB> {
 
     pub(super) fn release(&self, floating: Floating<DB, Live<DB>>) {
         // `options.after_release` and other checks are in `PoolConnection::return_to_pool()`.
+        self.release_idle(floating.into_idle());
+    }
 
-        let Floating { inner: idle, guard } = floating.into_idle();
+    // definiciones: an idle connection back on the stack as it was, idle
+    // since it was last given back (`release` is this from now), for the
+    // maintenance task to put back those it keeps.
+    fn release_idle(&self, floating: Floating<DB, Idle<DB>>) {
+        let Floating { inner: idle, guard } = floating;
 
-        if self.idle_conns.push(idle).is_err() {
-            panic!("BUG: connection queue overflow in release()");
+        {
+            let mut idle_conns = self.idle_conns();
+            if idle_conns.len() >= self.options.max_connections as usize {
+                panic!("BUG: connection queue overflow in release()");
+            }
+            idle_conns.push(idle);
         }
 
         // NOTE: we need to make sure we drop the permit *after* we push to the idle queue
@@ -545,17 +571,33 @@ fn spawn_maintenance_tasks<DB: Database>(pool: &Arc<PoolInner<DB>>) {
                     // and if we have fewer than min_connections after reaping a connection,
                     // open a new one immediately. Note that other connections may be popped from
                     // the queue in the meantime - that's fine, there is no harm in checking more
+                    //
+                    // definiciones: the idle connections are a stack, so each is
+                    // taken off before any is given back (giving one back puts it
+                    // on top, where the next turn would take it again); those kept
+                    // go back at once, as they were (idle since their last use,
+                    // so the ones at the bottom do reach `idle_timeout`) and in
+                    // their order, the last used on top; only then are the
+                    // others closed.
+                    let mut kept = Vec::new();
+                    let mut expired = Vec::new();
                     for _ in 0..pool.num_idle() {
                         if let Some(conn) = pool.try_acquire() {
                             if is_beyond_idle_timeout(&conn, &pool.options)
                                 || is_beyond_max_lifetime(&conn, &pool.options)
                             {
-                                let _ = conn.close().await;
-                                pool.min_connections_maintenance(Some(next_run)).await;
+                                expired.push(conn);
                             } else {
-                                pool.release(conn.into_live());
+                                kept.push(conn);
                             }
                         }
+                    }
+                    for conn in kept.into_iter().rev() {
+                        pool.release_idle(conn);
+                    }
+                    for conn in expired {
+                        let _ = conn.close().await;
+                        pool.min_connections_maintenance(Some(next_run)).await;
                     }
 
                     // Don't hold a reference to the pool while sleeping.
