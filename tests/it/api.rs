@@ -606,15 +606,20 @@ async fn the_servicios_of_a_page_of_objectives_and_productos_are_one_statement()
     .await;
 }
 
+/// The sample, and an older ficha of the same servicio (2022-2024): its
+/// latest is still the sample's, 2024-2026.
+async fn load_sample_and_an_older_ficha(db: &DatabaseConnection) {
+    load_sample(db).await;
+    let older = SAMPLE.replace("AÑO 2024-2026", "AÑO 2022-2024");
+    import_bytes(db, "older.txt", "older.txt", older.as_bytes())
+        .await
+        .expect("the older ficha imports");
+}
+
 #[tokio::test]
 async fn a_servicio_by_its_codes_brings_its_latest_ficha_when_asked_for_it() {
     each_database(|t| async move {
-        load_sample(&t.db).await;
-        // An older ficha of the same servicio: the latest is still 2024-2026.
-        let older = SAMPLE.replace("AÑO 2024-2026", "AÑO 2022-2024");
-        import_bytes(&t.db, "older.txt", "older.txt", older.as_bytes())
-            .await
-            .expect("the older ficha imports");
+        load_sample_and_an_older_ficha(&t.db).await;
         load_more(&t.db, &[("07", "01")]).await;
         let ask = |fields: &str| {
             format!(r#"{{ servicio(partida: "20", capitulo: "01") {{ capitulo {fields} }} }}"#)
@@ -665,12 +670,8 @@ async fn a_servicio_by_its_codes_brings_its_latest_ficha_when_asked_for_it() {
 #[tokio::test]
 async fn a_servicio_by_its_codes_brings_its_latest_fichas_lists_in_its_own_statement() {
     each_database(|t| async move {
-        load_sample(&t.db).await;
-        // An older ficha of the same servicio: the lists are the latest's.
-        let older = SAMPLE.replace("AÑO 2024-2026", "AÑO 2022-2024");
-        import_bytes(&t.db, "older.txt", "older.txt", older.as_bytes())
-            .await
-            .expect("the older ficha imports");
+        // The lists are the latest ficha's, not the older one's.
+        load_sample_and_an_older_ficha(&t.db).await;
         // The lists a servicio's page shows, each asked in several ways:
         // windows from both ends, a cursor, filters, orders, aliases.
         let lists = r#"
