@@ -17,6 +17,7 @@ pub mod filters;
 pub mod grupos;
 pub mod ids;
 pub mod lean;
+pub mod list_fields;
 pub mod order;
 pub mod types;
 pub mod values;
@@ -25,7 +26,7 @@ use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Object, Resul
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use self::connection::{FieldArgs, Parent, graph_object};
+use self::connection::{Parent, graph_object};
 use self::error::database;
 use self::estadisticas::{Estadisticas, EstadisticasFilter};
 use self::filters::{
@@ -34,6 +35,7 @@ use self::filters::{
 };
 use self::grupos::AgruparPor;
 use self::lean::Lean;
+use self::list_fields::FieldArgs;
 use self::order::{
     FichaOrderBy, ObjetivoInstitucionalOrderBy, ObjetivoMinisterialOrderBy, PartidaOrderBy,
     ProductoOrderBy, ServicioOrderBy,

@@ -390,7 +390,7 @@ async fn execute(
         let (loader, batches) = loaders::data_loader(state.db.clone());
         let one = one
             .data(Arc::new(loader))
-            .data(crate::graphql::connection::FieldArgs::default());
+            .data(crate::graphql::list_fields::FieldArgs::default());
         let mut response = batches.drive(state.schema.execute(one)).await;
         if let Some(order) = order {
             order.apply(&mut response.data);

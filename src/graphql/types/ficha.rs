@@ -61,7 +61,7 @@ impl Ficha {
     /// own statement, whose row holds its id in `outer`: its objectives
     /// and productos, read with the filter and order their fields above
     /// read. A field takes its page from there when its arguments match
-    /// (`crate::graphql::connection::FieldArgs`), and loads its own
+    /// (`crate::graphql::list_fields::FieldArgs`), and loads its own
     /// otherwise.
     pub fn lists_ahead(
         ficha: &async_graphql::SelectionField<'_>,

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::connection::{ListAhead, PageArgs, Paged, Parent, connection, graph_object};
+use super::connection::{PageArgs, Paged, Parent, connection, graph_object};
 use super::estadisticas::{EstadisticasDePartida, EstadisticasKey};
 use super::filters::{
     FichaFilter, ListFilter, ObjetivoInstitucionalFilter, ObjetivoMinisterialFilter,
@@ -31,6 +31,7 @@ use super::filters::{
 };
 use super::ids::global_id;
 use super::lean::Lean;
+use super::list_fields::ListAhead;
 use super::order::{
     FichaOrderBy, ObjetivoInstitucionalOrderBy, ObjetivoMinisterialOrderBy, ProductoOrderBy,
     ServicioOrderBy, orden,
