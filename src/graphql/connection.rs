@@ -157,16 +157,16 @@ where
             Parent::Of(rel, id) => {
                 let fields = ctx.data_opt::<FieldArgs>();
                 let (filter, args) = FieldArgs::of(fields, ctx, arguments)?;
-                if let Some(page) = fields.and_then(|fields| fields.read_ahead::<L>(rel, id, &args))
-                {
-                    return Ok(Paged {
-                        page,
-                        rel,
-                        parent: Some(id),
-                        filter,
-                    });
-                }
-                Self::nested(ctx, rel, id, filter, args).await
+                let page = match fields.and_then(|fields| fields.read_ahead::<L>(rel, id, &args)) {
+                    Some(page) => page,
+                    None => Self::nested(ctx, rel, id, args).await?,
+                };
+                Ok(Paged {
+                    page,
+                    rel,
+                    parent: Some(id),
+                    filter,
+                })
             }
         }
     }
@@ -177,9 +177,8 @@ where
         ctx: &Context<'_>,
         rel: L::Rel,
         id: i32,
-        filter: Arc<Filtro>,
         args: ListArgs,
-    ) -> Result<Self> {
+    ) -> Result<Arc<Page<L::Model>>> {
         let loader = ctx.data::<Arc<RequestLoader>>()?;
         let window = args.2;
         let key = PageKey {
@@ -187,16 +186,10 @@ where
             parent: id,
             args,
         };
-        let page = loader
+        Ok(loader
             .load_one(key)
             .await?
-            .unwrap_or_else(|| Arc::new(Page::empty(&window)));
-        Ok(Paged {
-            page,
-            rel,
-            parent: Some(id),
-            filter,
-        })
+            .unwrap_or_else(|| Arc::new(Page::empty(&window))))
     }
 
     /// A top-level list's page, read directly.

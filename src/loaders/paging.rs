@@ -456,9 +456,9 @@ fn json_rows(
     element: &[Group],
     rows: SelectStatement,
 ) -> SelectStatement {
-    let (array, aggregate) = match backend {
-        DatabaseBackend::Postgres => ("json_build_array", "COALESCE(json_agg({}), '[]')::text"),
-        _ => ("json_array", "json_group_array({})"),
+    let array = match backend {
+        DatabaseBackend::Postgres => "json_build_array",
+        _ => "json_array",
     };
     let parts = element
         .iter()
@@ -468,11 +468,13 @@ fn json_rows(
         })
         .collect::<Vec<_>>()
         .join(", ");
+    let row = format!("{array}({parts})");
+    let page = match backend {
+        DatabaseBackend::Postgres => format!("COALESCE(json_agg({row}), '[]')::text"),
+        _ => format!("json_group_array({row})"),
+    };
     Query::select()
-        .expr_as(
-            Expr::cust(aggregate.replace("{}", &format!("{array}({parts})"))),
-            "page",
-        )
+        .expr_as(Expr::cust(page), "page")
         .from_subquery(rows, "x")
         .to_owned()
 }
