@@ -18,8 +18,8 @@ use super::filters::ListFilter;
 use super::list_fields::FieldArgs;
 use super::order::{OrderBy, orden};
 use crate::loaders::{
-    self, CountKey, Db, Filtro, ListArgs, Listed, LoadError, Orden, Page, PageKey, RequestLoader,
-    ServicioDeFicha, Window,
+    self, Columns, CountKey, Db, Filtro, ListArgs, Listed, LoadError, Orden, Page, PageKey,
+    RequestLoader, ServicioDeFicha, Window,
 };
 
 /// Items per page when the query says neither `first` nor `last`.
@@ -100,12 +100,17 @@ fn decode_cursor(argument: &str, cursor: &str) -> Result<i64> {
         })
 }
 
-/// Whether the selection of a list field asks for its rows' `servicio`
-/// (under `nodes` or `edges { node }`).
-fn asks_servicio(ctx: &Context<'_>) -> bool {
+/// Whether the selection of a list field asks for its rows' field `name`
+/// (under `nodes` or `edges { node }`, through fragments and aliases).
+fn asks_rows_for(ctx: &Context<'_>, name: &str) -> bool {
     let look = ctx.look_ahead();
-    look.field("nodes").field("servicio").exists()
-        || look.field("edges").field("node").field("servicio").exists()
+    look.field("nodes").field(name).exists()
+        || look.field("edges").field("node").field(name).exists()
+}
+
+/// The long columns of `L` the selection of a list field shows.
+pub(super) fn shown_columns<L: Listed>(ctx: &Context<'_>) -> Columns {
+    Columns::asked::<L>(|name| asks_rows_for(ctx, name))
 }
 
 /// Where a list hangs from.
@@ -156,10 +161,10 @@ where
             }
             Parent::Of(rel, id) => {
                 let fields = ctx.data_opt::<FieldArgs>();
-                let (filter, args) = FieldArgs::of(fields, ctx, arguments)?;
+                let (filter, args, columns) = FieldArgs::of::<L>(fields, ctx, arguments)?;
                 let page = match fields.and_then(|fields| fields.read_ahead::<L>(rel, id, &args)) {
                     Some(page) => page,
-                    None => Self::nested(ctx, rel, id, args).await?,
+                    None => Self::nested(ctx, rel, id, args, columns).await?,
                 };
                 Ok(Paged {
                     page,
@@ -178,6 +183,7 @@ where
         rel: L::Rel,
         id: i32,
         args: ListArgs,
+        columns: Columns,
     ) -> Result<Arc<Page<L::Model>>> {
         let loader = ctx.data::<Arc<RequestLoader>>()?;
         let window = args.2;
@@ -185,6 +191,7 @@ where
             rel,
             parent: id,
             args,
+            columns,
         };
         Ok(loader
             .load_one(key)
@@ -201,11 +208,13 @@ where
         window: Window,
     ) -> Result<Self> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let mut pages = if L::OF_FICHA && asks_servicio(ctx) {
+        let columns = shown_columns::<L>(ctx);
+        let mut pages = if L::OF_FICHA && asks_rows_for(ctx, "servicio") {
             // The rows' servicios come with the page, for the request's
             // loader to hand to `servicio`.
             let (pages, servicios) =
-                loaders::top_level_with_servicios::<L>(db, rel, &filter, &order, &window).await?;
+                loaders::top_level_with_servicios::<L>(db, rel, &filter, &order, &window, columns)
+                    .await?;
             let loader = ctx.data::<Arc<RequestLoader>>()?;
             loader
                 .feed_many(
@@ -216,7 +225,7 @@ where
                 .await;
             pages
         } else {
-            loaders::pages::<L>(db, rel, &filter, &order, &window, None).await?
+            loaders::pages::<L>(db, rel, &filter, &order, &window, None, columns).await?
         };
         let page = pages.remove(&0).unwrap_or_else(|| Page::empty(&window));
         Ok(Paged {

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use async_graphql::Result;
 
-use super::connection::{PageArgs, read_arguments};
+use super::connection::{PageArgs, read_arguments, shown_columns};
 use super::filters::ListFilter;
 use super::order::OrderBy;
-use crate::loaders::{self, Filtro, ListArgs, Listed, LoadError, Orden, Page};
+use crate::loaders::{self, Columns, Filtro, ListArgs, Listed, LoadError, Orden, Page};
 
 /// A nested list read ahead, inside the statement of its parent's row
 /// (`Query.servicio` reads its latest ficha's lists with it): the column
@@ -93,10 +93,11 @@ struct ReadAhead<L: Listed> {
 
 /// What the nested list fields of one operation share.
 ///
-/// Each field's filter, order and window, read for its first parent row
-/// and shared by the others (their loader keys then compare by pointer):
-/// keyed by the field's place in the operation's document, since the
-/// field's arguments and the operation's variables fix them.
+/// Each field's filter, order and window, and the long columns its rows
+/// show, read for its first parent row and shared by the others (their
+/// loader keys then compare by pointer): keyed by the field's place in the
+/// operation's document, since the field's arguments, its selection and
+/// the operation's variables fix them.
 ///
 /// And the pages read ahead, with their parent's statement
 /// ([`ListAhead`]): a field whose parent and arguments match one takes it
@@ -107,7 +108,7 @@ struct ReadAhead<L: Listed> {
 /// read ahead.
 #[derive(Default)]
 pub struct FieldArgs {
-    fields: std::sync::Mutex<std::collections::HashMap<usize, (Arc<Filtro>, ListArgs)>>,
+    fields: std::sync::Mutex<std::collections::HashMap<usize, (Arc<Filtro>, ListArgs, Columns)>>,
     ahead: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
     /// Whether `ahead` holds any: most operations read nothing ahead, and
     /// their fields do not take the lock to find that out.
@@ -115,13 +116,14 @@ pub struct FieldArgs {
 }
 
 impl FieldArgs {
-    /// The arguments of the field `ctx` answers: kept in `fields`, or read
-    /// by `arguments` and kept.
-    pub(super) fn of(
+    /// The arguments of the list field of `L` that `ctx` answers, and the
+    /// long columns its rows show: kept in `fields`, or read (`arguments`,
+    /// the field's selection) and kept.
+    pub(super) fn of<L: Listed>(
         fields: Option<&FieldArgs>,
         ctx: &async_graphql::Context<'_>,
         arguments: impl FnOnce() -> Result<(Filtro, Orden, PageArgs)>,
-    ) -> Result<(Arc<Filtro>, ListArgs)> {
+    ) -> Result<(Arc<Filtro>, ListArgs, Columns)> {
         let field = std::ptr::from_ref(ctx.item) as usize;
         if let Some(known) = fields.and_then(|fields| lock(&fields.fields).get(&field).cloned()) {
             return Ok(known);
@@ -129,7 +131,11 @@ impl FieldArgs {
         let (filter, order, args) = arguments()?;
         let window = args.window()?;
         let filter = Arc::new(filter);
-        let read = (filter.clone(), Arc::new(((*filter).clone(), order, window)));
+        let read = (
+            filter.clone(),
+            Arc::new(((*filter).clone(), order, window)),
+            shown_columns::<L>(ctx),
+        );
         if let Some(fields) = fields {
             lock(&fields.fields).insert(field, read.clone());
         }

@@ -6,7 +6,8 @@
 //! its sort keys — read for every parent of a level at once (on SQLite as
 //! one JSON value, on PostgreSQL as rows read by position, `rows`; the
 //! parents' ids bound as one array on both, `filter::Ids`), and
-//! paged per parent (`paging`). Cursors are positions in a list. The
+//! paged per parent (`paging`), its long texts read only when a field
+//! shows them (`Columns`). Cursors are positions in a list. The
 //! async-graphql `DataLoader` collects the keys one level of a response
 //! asks for and hands them here together, so the statements a request runs
 //! depend on its depth, never on how many rows it returns.
@@ -49,7 +50,7 @@ pub use filter::{Filtro, PeriodoFiltro, Window, codes, periodo};
 pub use maxima::{Link, Maxima, maxima, version_and_maxima};
 pub use order::{Campo, Orden};
 pub use paging::{
-    CountKey, ListArgs, Listed, Page, PageKey, counts, page_within, pages,
+    Columns, CountKey, ListArgs, Listed, Page, PageKey, counts, page_within, pages,
     top_level_with_servicios, within,
 };
 pub use sources::*;

@@ -67,6 +67,11 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     /// Its rows belong to a ficha (a `ficha_id` column), so a top-level
     /// page can bring each row's servicio ([`top_level_with_servicios`]).
     const OF_FICHA: bool = false;
+    /// Its long text columns, each shown by the row's GraphQL field of the
+    /// same name (`descripcion`, `nombre`) and read by nothing else of a
+    /// page: a list reads one only when the field is asked for
+    /// ([`Columns`]). At most eight.
+    const LONG: &'static [&'static str] = &[];
     /// The keys of an `orderBy` field, each with whether it is text (see
     /// `super::order`); none for a field the list does not offer.
     fn order_keys(campo: Campo) -> Vec<(Expr, bool)>;
@@ -88,6 +93,39 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
 /// The filter, order and window shared by the keys of one list field.
 pub type ListArgs = Arc<(Filtro, Orden, Window)>;
 
+/// Which of a list's long text columns ([`Listed::LONG`]) a statement
+/// reads, a bit each: those the rows' fields ask for. The others come back
+/// blank, the way `search_text` always does ([`unshown`]). A deep walk
+/// that shows only numbers no longer carries every objective's text from
+/// the database and through serde (on SQLite, 8 % of the deep query's
+/// instructions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Columns(u8);
+
+impl Columns {
+    /// Every column: for pages read for more than one field's rows.
+    pub const ALL: Columns = Columns(u8::MAX);
+
+    /// The long columns of `L` that `asked` says a field shows.
+    pub fn asked<L: Listed>(asked: impl Fn(&str) -> bool) -> Self {
+        Columns(
+            L::LONG
+                .iter()
+                .enumerate()
+                .filter(|(_, column)| asked(column))
+                .fold(0, |bits, (i, _)| bits | 1 << i),
+        )
+    }
+
+    /// Whether `column` of `L` is read: a column that is not long always is.
+    fn reads<L: Listed>(self, column: &str) -> bool {
+        L::LONG
+            .iter()
+            .position(|long| *long == column)
+            .is_none_or(|i| self.0 & 1 << i != 0)
+    }
+}
+
 /// The page of one parent's list the API asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageKey<L: Listed> {
@@ -97,6 +135,8 @@ pub struct PageKey<L: Listed> {
     pub parent: i32,
     /// Filter and window, shared by the keys of one field.
     pub args: ListArgs,
+    /// The long columns the field's rows show.
+    pub columns: Columns,
 }
 
 /// The size of one parent's list, when its page did not tell.
@@ -136,14 +176,30 @@ impl<L: Listed> Loader<PageKey<L>> for Db {
         let mut out = HashMap::with_capacity(keys.len());
         for ((rel, args), members) in grouped(keys, |key| (key.rel, &key.args)) {
             let (filter, order, window) = &**args;
+            // Fields that differ only in the columns they show share the
+            // statement, which reads what any of them shows.
+            let columns = Columns(members.iter().fold(0, |bits, key| bits | key.columns.0));
             let parents: Vec<i32> = members.iter().map(|key| key.parent).collect();
-            let mut pages =
-                pages::<L>(&self.db, rel, filter, order, window, Some(&parents)).await?;
+            let pages = pages::<L>(
+                &self.db,
+                rel,
+                filter,
+                order,
+                window,
+                Some(&parents),
+                columns,
+            )
+            .await?;
+            let mut pages: HashMap<i32, Arc<Page<L::Model>>> = pages
+                .into_iter()
+                .map(|(parent, page)| (parent, Arc::new(page)))
+                .collect();
             for key in members {
                 let page = pages
-                    .remove(&key.parent)
-                    .unwrap_or_else(|| Page::empty(window));
-                out.insert(key.clone(), Arc::new(page));
+                    .entry(key.parent)
+                    .or_insert_with(|| Arc::new(Page::empty(window)))
+                    .clone();
+                out.insert(key.clone(), page);
             }
         }
         Ok(out)
@@ -188,7 +244,8 @@ fn grouped<'k, K, G: PartialEq>(keys: &'k [K], by: impl Fn(&'k K) -> G) -> Vec<(
 /// The requested page of every parent's list, in one statement.
 ///
 /// The rows are read by position with serde, never by column name
-/// ([`fetch`]). Columns the API never shows are left out ([`unshown`]).
+/// ([`fetch`]). Columns the API never shows are left out ([`unshown`]), and
+/// long ones the fields do not show (`columns`).
 ///
 /// A nested level (`parents` given) reads every row of its parents' lists
 /// and pages them here ([`nested`]); a top-level list is numbered and
@@ -200,10 +257,11 @@ pub async fn pages<L: Listed>(
     order: &[(Campo, bool)],
     window: &Window,
     parents: Option<&[i32]>,
+    columns: Columns,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
     match parents {
-        Some(parents) => nested::<L>(db, rel, filter, order, window, parents).await,
-        None => top_level::<L>(db, rel, filter, order, window).await,
+        Some(parents) => nested::<L>(db, rel, filter, order, window, parents, columns).await,
+        None => top_level::<L>(db, rel, filter, order, window, columns).await,
     }
 }
 
@@ -232,11 +290,12 @@ async fn nested<L: Listed>(
     order: &[(Campo, bool)],
     window: &Window,
     parents: &[i32],
+    columns: Columns,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
     let desc = descending::<L>(order);
     let rows = fetch(
         db,
-        &nested_element::<L>(&desc),
+        &nested_element::<L>(&desc, columns),
         L::source(
             rel,
             filter,
@@ -267,7 +326,7 @@ pub fn within<L: Listed>(
         Some(order),
         Some(Ids::outer(outer.0, outer.1, backend)),
     );
-    let query = json_rows(backend, &nested_element::<L>(&desc), rows);
+    let query = json_rows(backend, &nested_element::<L>(&desc, Columns::ALL), rows);
     Expr::SubQuery(None, Box::new(query.into()))
 }
 
@@ -288,8 +347,9 @@ pub fn page_within<L: Listed>(
 }
 
 /// The element a nested level's row is read as: `[parent_key, [sort keys…,
-/// id], [columns…]]`, with a sort key for each of `desc`.
-fn nested_element<L: Listed>(desc: &[bool]) -> [Group; 3] {
+/// id], [columns…]]`, with a sort key for each of `desc`, the long columns
+/// not in `columns` blank.
+fn nested_element<L: Listed>(desc: &[bool], columns: Columns) -> [Group; 3] {
     let keys = (0..desc.len())
         .map(|i| format!("x.{}", sort_key(i)))
         .chain(["x.id".to_owned()])
@@ -297,7 +357,7 @@ fn nested_element<L: Listed>(desc: &[bool]) -> [Group; 3] {
     [
         Group::One("x.parent_key".to_owned()),
         Group::Many(keys),
-        Group::Many(model_columns::<L>("x.")),
+        Group::Many(model_columns::<L>("x.", columns)),
     ]
 }
 
@@ -353,14 +413,16 @@ fn compare(a: &[Key], b: &[Key], desc: &[bool]) -> std::cmp::Ordering {
 }
 
 /// The model's columns in the order it reads them; those the API never
-/// shows are not read ([`unshown`]).
-fn model_columns<L: Listed>(prefix: &str) -> Vec<String> {
+/// shows are not read ([`unshown`]), nor long ones not in `columns`
+/// (blank in their place).
+fn model_columns<L: Listed>(prefix: &str, columns: Columns) -> Vec<String> {
     <L::Entity as EntityTrait>::Column::iter()
         .filter_map(|column| {
             let name = sea_orm::IdenStatic::as_str(&column);
             match unshown(name) {
                 Some(Unshown::Blank(blank)) => Some(blank.to_owned()),
                 Some(Unshown::Left) => None,
+                None if !columns.reads::<L>(name) => Some("''".to_owned()),
                 None => Some(format!("{prefix}{name}")),
             }
         })

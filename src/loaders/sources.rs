@@ -74,6 +74,7 @@ impl Listed for Partidas {
     type Entity = partida::Entity;
     type Model = partida::Model;
     type Rel = PartidasDe;
+    const LONG: &'static [&'static str] = &["nombre"];
     const SORT: &'static [(&'static str, &'static str)] = &[("p", "codigo")];
 
     fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
@@ -116,6 +117,7 @@ impl Listed for Servicios {
     type Entity = servicio::Entity;
     type Model = servicio::Model;
     type Rel = ServiciosDe;
+    const LONG: &'static [&'static str] = &["nombre"];
     const SORT: &'static [(&'static str, &'static str)] = &[("p", "codigo"), ("s", "capitulo")];
 
     fn order_keys(campo: Campo) -> Vec<(Expr, bool)> {
@@ -220,6 +222,7 @@ impl Listed for ObjetivosMinisteriales {
     type Entity = objetivo_ministerial::Entity;
     type Model = objetivo_ministerial::Model;
     type Rel = ObjetivosMinisterialesDe;
+    const LONG: &'static [&'static str] = &["descripcion"];
     const SORT: &'static [(&'static str, &'static str)] =
         &[("p", "codigo"), ("om", "desde"), ("om", "prioridad")];
 
@@ -323,6 +326,7 @@ impl Listed for ObjetivosInstitucionales {
     type Model = objetivo_institucional::Model;
     type Rel = ObjetivosInstitucionalesDe;
     const OF_FICHA: bool = true;
+    const LONG: &'static [&'static str] = &["descripcion"];
     const SORT: &'static [(&'static str, &'static str)] = &[
         ("oi", FICHA_PLACE[0]),
         ("oi", FICHA_PLACE[1]),
@@ -407,6 +411,7 @@ impl Listed for Productos {
     type Model = producto::Model;
     type Rel = ProductosDe;
     const OF_FICHA: bool = true;
+    const LONG: &'static [&'static str] = &["nombre"];
     const SORT: &'static [(&'static str, &'static str)] = &[
         ("pr", FICHA_PLACE[0]),
         ("pr", FICHA_PLACE[1]),

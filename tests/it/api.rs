@@ -547,6 +547,125 @@ async fn statements_read_the_same_whatever_the_number_of_rows() {
     .await;
 }
 
+/// A list leaves its rows' long texts (`descripcion`, `nombre`) in the
+/// database unless its fields show them, however the query asks for them
+/// (an alias, a fragment, `edges { node }`), and two fields that differ
+/// only in that share one statement.
+#[tokio::test]
+async fn a_list_reads_the_texts_its_rows_show_and_no_others() {
+    each_database(|t| async move {
+        load_more(&t.db, &[("20", "01"), ("07", "01")]).await;
+        let walk = |partida: &str, servicio: &str, objetivo: &str, ministerial: &str, producto: &str| {
+            format!(
+                r#"fragment Texto on ObjetivoInstitucional {{ prioridad {objetivo} }}
+                {{ partidas {{ nodes {{ codigo {partida}
+                     servicios {{ nodes {{ capitulo {servicio} ficha {{
+                       objetivosInstitucionales(first: 10) {{ edges {{ node {{ id prioridad ...Texto
+                         objetivosMinisteriales {{ nodes {{ id prioridad {ministerial} }} }}
+                         productos(first: 5) {{ nodes {{ id numero ... on Producto {{ numero {producto} }} }} }}
+                       }} }} }}
+                     }} }} }}
+                }} }} }}"#
+            )
+        };
+        let (numbers, number_sql) = statements_run(query(&t.db, &walk("", "", "", "", ""))).await;
+        let (texts, text_sql) = statements_run(query(
+            &t.db,
+            &walk("nombre", "titulo: nombre", "descripcion", "descripcion", "nombre"),
+        ))
+        .await;
+        for answer in [&numbers, &texts] {
+            assert!(answer.json().get("errors").is_none(), "{}", answer.json());
+        }
+        assert_eq!(numbers.statements(), texts.statements(), "{}", t.backend);
+        for column in ["x.descripcion", "x.nombre"] {
+            assert!(
+                number_sql.iter().all(|sql| !sql.contains(column)),
+                "{}: a walk that shows no text read {column}: {number_sql:#?}",
+                t.backend
+            );
+            assert!(
+                text_sql.iter().any(|sql| sql.contains(column)),
+                "{}: {column} was not read: {text_sql:#?}",
+                t.backend
+            );
+        }
+
+        // Every text shown is the row's own, as `node(id)` reads it whole.
+        let partidas = texts.data()["partidas"]["nodes"].as_array().expect("list");
+        let servicios: Vec<&Value> = partidas
+            .iter()
+            .flat_map(|p| p["servicios"]["nodes"].as_array().expect("list"))
+            .collect();
+        let objetivos: Vec<&Value> = servicios
+            .iter()
+            .flat_map(|s| s["ficha"]["objetivosInstitucionales"]["edges"].as_array().expect("list"))
+            .map(|edge| &edge["node"])
+            .collect();
+        let mut shown = Vec::new();
+        for objetivo in &objetivos {
+            shown.push((objetivo["id"].clone(), "descripcion", objetivo["descripcion"].clone()));
+            for ministerial in objetivo["objetivosMinisteriales"]["nodes"].as_array().expect("list") {
+                shown.push((ministerial["id"].clone(), "descripcion", ministerial["descripcion"].clone()));
+            }
+            for producto in objetivo["productos"]["nodes"].as_array().expect("list") {
+                shown.push((producto["id"].clone(), "nombre", producto["nombre"].clone()));
+            }
+        }
+        assert!(shown.len() > 20, "{}: {}", t.backend, shown.len());
+        for (id, field, text) in &shown {
+            assert!(text.as_str().is_some_and(|text| text.len() > 3), "{}: {id} {field} {text}", t.backend);
+            let whole = post(
+                &t.db,
+                "query($id: ID!) { node(id: $id) { \
+                   ... on ObjetivoInstitucional { descripcion } \
+                   ... on ObjetivoMinisterial { descripcion } \
+                   ... on Producto { nombre } } }",
+                json!({ "id": id }),
+            )
+            .await;
+            assert_eq!(&whole.data()["node"][field], text, "{}: {id}", t.backend);
+        }
+        assert!(
+            servicios.iter().all(|s| s["titulo"].as_str().is_some_and(|n| !n.is_empty()))
+                && partidas.iter().all(|p| p["nombre"].as_str().is_some_and(|n| !n.is_empty())),
+            "{}",
+            t.backend
+        );
+
+        // Two fields under each objective, the same list, one showing the
+        // names: one statement, which reads them.
+        let productos = |second: &str| {
+            format!(
+                r#"{{ objetivosInstitucionales(first: 20) {{ nodes {{
+                     productos(first: 5) {{ nodes {{ id numero }} }} {second} }} }} }}"#
+            )
+        };
+        let (alone, _) = statements_run(query(&t.db, &productos(""))).await;
+        let (both, both_sql) = statements_run(query(
+            &t.db,
+            &productos("nombrados: productos(first: 5) { nodes { id nombre } }"),
+        ))
+        .await;
+        assert_eq!(alone.statements(), both.statements(), "{}", t.backend);
+        assert!(both_sql.iter().any(|sql| sql.contains("x.nombre")), "{}", t.backend);
+        for objetivo in both.data()["objetivosInstitucionales"]["nodes"].as_array().expect("list") {
+            let ids = |list: &str| -> Vec<Value> {
+                objetivo[list]["nodes"].as_array().expect("list").iter().map(|p| p["id"].clone()).collect()
+            };
+            assert_eq!(ids("productos"), ids("nombrados"), "{}", t.backend);
+            for producto in objetivo["nombrados"]["nodes"].as_array().expect("list") {
+                assert!(
+                    producto["nombre"].as_str().is_some_and(|n| !n.is_empty()),
+                    "{}: {producto}",
+                    t.backend
+                );
+            }
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_servicios_of_a_page_of_objectives_and_productos_are_one_statement() {
     each_database(|t| async move {

@@ -11,8 +11,8 @@ use entity::{objetivo_institucional, producto};
 use super::{Ficha, ObjetivoInstitucional, Producto, loader};
 use crate::ficha::text::fold;
 use crate::loaders::{
-    FichaDeServicio, Filtro, ObjetivosInstitucionales, ObjetivosInstitucionalesDe, PageKey,
-    PeriodoFiltro, Productos, ProductosDe, Window,
+    Columns, FichaDeServicio, Filtro, ObjetivosInstitucionales, ObjetivosInstitucionalesDe,
+    PageKey, PeriodoFiltro, Productos, ProductosDe, Window,
 };
 
 /// An institutional objective found in both fichas compared.
@@ -140,11 +140,13 @@ impl Comparacion {
             rel: ObjetivosInstitucionalesDe::Ficha,
             parent: ficha,
             args: all.clone(),
+            columns: Columns::ALL,
         };
         let productos = |ficha: i32| PageKey::<Productos> {
             rel: ProductosDe::Ficha,
             parent: ficha,
             args: all.clone(),
+            columns: Columns::ALL,
         };
         let (objetivos_antes, objetivos_despues, productos_antes, productos_despues) = tokio::join!(
             loader.load_one(objetivos(antes.id)),

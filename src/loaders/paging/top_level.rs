@@ -9,7 +9,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Iterable};
 
-use super::{Group, Listed, Page, fetch, model_columns, trim, unshown};
+use super::{Columns, Group, Listed, Page, fetch, model_columns, trim, unshown};
 use crate::loaders::LoadError;
 use crate::loaders::filter::{AsAlias, Filtro, Window, col, select_prefixed};
 use crate::loaders::order::{Campo, order_by, sort_key, window_order};
@@ -181,9 +181,10 @@ pub(super) async fn top_level<L: Listed>(
     filter: &Filtro,
     orden: &[(Campo, bool)],
     window: &Window,
+    columns: Columns,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
     let query = top_level_query::<L>(db.get_database_backend(), rel, filter, orden, window, false);
-    let element = page_element::<L>();
+    let element = page_element::<L>(columns);
     let rows: Vec<(i32, i64, i64, L::Model)> = fetch(db, &element, query).await?;
     Ok(paged(rows, window))
 }
@@ -198,10 +199,11 @@ pub async fn top_level_with_servicios<L: Listed>(
     filter: &Filtro,
     orden: &[(Campo, bool)],
     window: &Window,
+    columns: Columns,
 ) -> Result<(HashMap<i32, Page<L::Model>>, Vec<(i32, servicio::Model)>), LoadError> {
     debug_assert!(L::OF_FICHA, "only rows of a ficha have its servicio");
     let query = top_level_query::<L>(db.get_database_backend(), rel, filter, orden, window, true);
-    let mut element = Vec::from(page_element::<L>());
+    let mut element = Vec::from(page_element::<L>(columns));
     element.push(Group::One("x.ficha_key".to_owned()));
     element.push(Group::Many(
         <servicio::Entity as EntityTrait>::Column::iter()
@@ -221,13 +223,14 @@ pub async fn top_level_with_servicios<L: Listed>(
     Ok((paged(rows, window), servicios))
 }
 
-/// How a top-level page's rows are read: `[parent, rn, cnt, [columns…]]`.
-fn page_element<L: Listed>() -> [Group; 4] {
+/// How a top-level page's rows are read: `[parent, rn, cnt, [columns…]]`,
+/// the long columns not in `columns` blank.
+fn page_element<L: Listed>(columns: Columns) -> [Group; 4] {
     [
         Group::One("x.parent_key".to_owned()),
         Group::One("x.rn".to_owned()),
         Group::One("x.cnt".to_owned()),
-        Group::Many(model_columns::<L>("x.")),
+        Group::Many(model_columns::<L>("x.", columns)),
     ]
 }
 
