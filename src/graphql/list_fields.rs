@@ -83,6 +83,10 @@ impl ListAhead {
     }
 }
 
+/// A list field's arguments as its loader keys take them, and the long
+/// columns its rows show.
+type FieldRead = (Arc<Filtro>, ListArgs, Columns);
+
 /// A page read ahead ([`ListAhead`]), for the field that asks for it.
 struct ReadAhead<L: Listed> {
     rel: L::Rel,
@@ -108,7 +112,7 @@ struct ReadAhead<L: Listed> {
 /// read ahead.
 #[derive(Default)]
 pub struct FieldArgs {
-    fields: std::sync::Mutex<std::collections::HashMap<usize, (Arc<Filtro>, ListArgs, Columns)>>,
+    fields: std::sync::Mutex<std::collections::HashMap<usize, FieldRead>>,
     ahead: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
     /// Whether `ahead` holds any: most operations read nothing ahead, and
     /// their fields do not take the lock to find that out.
@@ -123,7 +127,7 @@ impl FieldArgs {
         fields: Option<&FieldArgs>,
         ctx: &async_graphql::Context<'_>,
         arguments: impl FnOnce() -> Result<(Filtro, Orden, PageArgs)>,
-    ) -> Result<(Arc<Filtro>, ListArgs, Columns)> {
+    ) -> Result<FieldRead> {
         let field = std::ptr::from_ref(ctx.item) as usize;
         if let Some(known) = fields.and_then(|fields| lock(&fields.fields).get(&field).cloned()) {
             return Ok(known);
