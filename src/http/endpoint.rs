@@ -208,8 +208,9 @@ pub async fn graphql(
     };
     let computing = super::memory::Computing::start();
     let timeout = state.limits.timeout();
-    let Ok((response, executed)) =
-        tokio::time::timeout(timeout, execute(&state, checked, &slot)).await
+    let deadline = Instant::now() + timeout;
+    let Ok(Ok((response, executed))) =
+        tokio::time::timeout(timeout, execute(&state, checked, &slot, deadline)).await
     else {
         tracing::warn!(
             timeout_ms = state.limits.timeout_ms,
@@ -355,7 +356,8 @@ async fn execute(
     state: &AppState,
     request: Checked,
     slot: &OperationSlot,
-) -> (BatchResponse, usize) {
+    deadline: Instant,
+) -> Result<(BatchResponse, usize), loaders::Overdue> {
     let statements = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let limits = &state.limits;
@@ -365,7 +367,7 @@ async fn execute(
             Err(refusal) => {
                 let mut response = async_graphql::Response::from_errors(vec![refusal]);
                 report_cost(&mut response, cost, limits);
-                return response;
+                return Ok(response);
             }
         };
         // The limits parsed the document when it parses at all.
@@ -391,28 +393,28 @@ async fn execute(
         let one = one
             .data(Arc::new(loader))
             .data(crate::graphql::list_fields::FieldArgs::default());
-        let mut response = batches.drive(state.schema.execute(one)).await;
+        let mut response = batches.drive(state.schema.execute(one), deadline).await?;
         if let Some(order) = order {
             order.apply(&mut response.data);
         }
         codify(&mut response, parses);
         report_cost(&mut response, cost, limits);
-        response
+        Ok(response)
     };
     let response = loaders::count_statements(statements.clone(), async {
         let mut answers = Vec::with_capacity(request.operations.len());
         for one in request.operations {
-            answers.push(run_one(one).await);
+            answers.push(run_one(one).await?);
         }
-        match (request.batch, answers.pop()) {
+        Ok(match (request.batch, answers.pop()) {
             (false, Some(one)) => BatchResponse::Single(one),
             (_, last) => {
                 answers.extend(last);
                 BatchResponse::Batch(answers)
             }
-        }
+        })
     })
-    .await;
+    .await?;
     let count = statements.load(Ordering::Relaxed);
 
     tracing::debug!(
@@ -420,7 +422,7 @@ async fn execute(
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         "executed"
     );
-    (response, count)
+    Ok((response, count))
 }
 
 /// Tell the client what its operation was costed at, and the most it may

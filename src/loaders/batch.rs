@@ -65,6 +65,10 @@ pub fn data_loader(db: DatabaseConnection) -> (RequestLoader, Batches) {
     (loader, Batches { receiver })
 }
 
+/// A request's execution went past its deadline ([`Batches::drive`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue;
+
 /// The batches of a request's data loader, run by [`Batches::drive`].
 pub struct Batches {
     receiver: tokio::sync::mpsc::UnboundedReceiver<futures_util::future::BoxFuture<'static, ()>>,
@@ -75,7 +79,17 @@ impl Batches {
     /// on the same task — each only once `work` is waiting on loads, not
     /// while it is still walking a level (a long list yields to the
     /// executor midway, and a batch started then would miss the rest).
-    pub async fn drive<T>(mut self, work: impl std::future::Future<Output = T>) -> T {
+    ///
+    /// Past `deadline`, no more batches start: the execution stops with
+    /// [`Overdue`]. A timer around the request cannot do it alone: when
+    /// each level's statement has answered before the level is resolved
+    /// (SQLite's thread is fast), the request never waits, the runtime
+    /// never turns to its timers, and the whole walk ran in one poll.
+    pub async fn drive<T>(
+        mut self,
+        work: impl std::future::Future<Output = T>,
+        deadline: std::time::Instant,
+    ) -> Result<T, Overdue> {
         use std::sync::atomic::{AtomicBool, Ordering};
         use std::task::{Context, Poll};
 
@@ -104,11 +118,14 @@ impl Batches {
             loop {
                 flag.woken.store(false, Ordering::SeqCst);
                 if let Poll::Ready(output) = work.as_mut().poll(&mut Context::from_waker(&waker)) {
-                    return Poll::Ready(output);
+                    return Poll::Ready(Ok(output));
                 }
                 if flag.woken.load(Ordering::SeqCst) {
                     // `work` yielded with more to do: let it finish the level.
                     continue;
+                }
+                if std::time::Instant::now() >= deadline {
+                    return Poll::Ready(Err(Overdue));
                 }
                 while let Ok(batch) = self.receiver.try_recv() {
                     running.push(batch);

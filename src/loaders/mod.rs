@@ -40,7 +40,7 @@ mod version;
 
 use sea_orm::DatabaseConnection;
 
-pub use batch::{Batches, RequestLoader, RowsById, data_loader};
+pub use batch::{Batches, Overdue, RequestLoader, RowsById, data_loader};
 pub use by_id::{
     Ahead, ById, FichaDeServicio, HasId, LATEST, ServicioDeFicha, ServicioHallado,
     servicio_por_codigos,
