@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use async_graphql::dataloader::Loader;
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::sea_query::{Expr, ExprTrait, Order};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Iterable};
 
 use super::filter::{AsAlias, Ids, PeriodoFiltro, col, periodo, select_entity, select_prefixed};
 use super::{Db, LoadError};
@@ -178,16 +178,13 @@ impl Loader<FichaDeServicio> for Db {
             query.and_where(servicios.contain(col("f", "servicio_id")));
             match periodo_filtro {
                 Some(_) => periodo(&mut query, "f", periodo_filtro),
-                // Only each servicio's latest, found through the
-                // (servicio, desde, hasta) key: reading every ficha of the
+                // Only each servicio's latest: reading every ficha of the
                 // servicios to keep one each carried three rows for one,
                 // each a kilobyte of text, on the generated data.
                 None => {
-                    query.and_where(Expr::cust(
-                        "\"f\".\"id\" = (SELECT \"c\".\"id\" FROM \"fichas\" AS \"c\" \
-                         WHERE \"c\".\"servicio_id\" = \"f\".\"servicio_id\" \
-                         ORDER BY \"c\".\"desde\" DESC, \"c\".\"hasta\" DESC LIMIT 1)",
-                    ));
+                    query.and_where(
+                        col("f", "id").eq(super::sources::latest_of(("f", "servicio_id"), "id")),
+                    );
                 }
             }
             // Latest first: the first row of each servicio wins.
@@ -213,7 +210,6 @@ impl Loader<FichaDeServicio> for Db {
 /// shows: blank.
 fn ficha_columns() -> sea_orm::sea_query::SelectStatement {
     let mut query = sea_orm::sea_query::Query::select();
-    use sea_orm::Iterable;
     for column in <ficha::Entity as EntityTrait>::Column::iter() {
         let name = sea_orm::IdenStatic::as_str(&column);
         match name {

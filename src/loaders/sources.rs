@@ -31,9 +31,17 @@ fn count(table: &str, column: &str, row: &str) -> Expr {
 /// A column of the servicio's (`s`) latest ficha (the one
 /// [`super::FichaDeServicio`] reads without a período), 0 when it has none.
 pub(super) fn latest(column: &str) -> Expr {
+    latest_of(("s", "id"), column)
+}
+
+/// A column of the latest ficha of the servicio whose id is `servicio`
+/// (`table`, `column`), found through the `(servicio, desde, hasta)` key;
+/// 0 when it has none.
+pub(super) fn latest_of(servicio: (&str, &str), column: &str) -> Expr {
+    let (table, id) = servicio;
     Expr::cust(format!(
         "COALESCE((SELECT \"c\".\"{column}\" FROM \"fichas\" AS \"c\" \
-         WHERE \"c\".\"servicio_id\" = \"s\".\"id\" \
+         WHERE \"c\".\"servicio_id\" = \"{table}\".\"{id}\" \
          ORDER BY \"c\".\"desde\" DESC, \"c\".\"hasta\" DESC LIMIT 1), 0)"
     ))
 }
