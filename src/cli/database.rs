@@ -28,6 +28,99 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
+/// Where a PostgreSQL URL connects: an address over TCP, or the socket
+/// file in the directory given as its host, percent-encoded
+/// (`postgres://user@%2Fvar%2Frun%2Fpostgresql/db`) or as `?host=`.
+#[derive(Debug, PartialEq, Eq)]
+enum Endpoint {
+    Tcp { host: String, port: u16 },
+    Socket { directory: String, port: u16 },
+}
+
+impl Endpoint {
+    fn of(url: &Url) -> Option<Endpoint> {
+        let port = url.port().unwrap_or(5432);
+        let given = url
+            .query_pairs()
+            .find(|(key, _)| key == "host")
+            .map(|(_, host)| host.into_owned());
+        let host = match given {
+            Some(host) => host,
+            None => percent_encoding::percent_decode_str(url.host_str()?)
+                .decode_utf8()
+                .ok()?
+                .into_owned(),
+        };
+        Some(if host.starts_with('/') {
+            Endpoint::Socket {
+                directory: host,
+                port,
+            }
+        } else {
+            Endpoint::Tcp { host, port }
+        })
+    }
+
+    /// The `-h … -p …` of `createdb` for it.
+    fn createdb_options(&self) -> String {
+        match self {
+            Endpoint::Tcp { host, port } => format!("-h {host} -p {port}"),
+            Endpoint::Socket { directory, port } => format!("-h {directory} -p {port}"),
+        }
+    }
+
+    /// Whether something accepts connections there, in plain words when not.
+    async fn reached(&self) -> Result<(), String> {
+        let wait = Duration::from_secs(2);
+        match self {
+            Endpoint::Tcp { host, port } => {
+                let address = format!("{host}:{port}");
+                match tokio::time::timeout(wait, tokio::net::TcpStream::connect(&address)).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                        Err(format!(
+                            "nothing accepts connections at {address} (connection refused): is PostgreSQL running there, on that port?"
+                        ))
+                    }
+                    Ok(Err(e)) => Err(format!("cannot reach {address}: {e}")),
+                    Err(_) => Err(format!("{address} did not answer within 2 s")),
+                }
+            }
+            Endpoint::Socket { directory, port } => {
+                let path = format!("{}/.s.PGSQL.{port}", directory.trim_end_matches('/'));
+                match tokio::time::timeout(wait, unix_connect(&path)).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+                        "there is no PostgreSQL socket at {path}: is PostgreSQL running on this machine, with its socket in {directory} and on port {port}?"
+                    )),
+                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                        Err(format!(
+                            "nothing accepts connections at {path} (connection refused): is PostgreSQL running?"
+                        ))
+                    }
+                    Ok(Err(e)) => Err(format!("cannot reach {path}: {e}")),
+                    Err(_) => Err(format!("{path} did not answer within 2 s")),
+                }
+            }
+        }
+    }
+}
+
+/// Connect to the socket file at `path`.
+#[cfg(unix)]
+async fn unix_connect(path: &str) -> std::io::Result<()> {
+    tokio::net::UnixStream::connect(path).await.map(drop)
+}
+
+/// No socket files here: say so.
+#[cfg(not(unix))]
+async fn unix_connect(path: &str) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        format!("{path} is a socket, and this system has none"),
+    ))
+}
+
 /// Why `url` could not be opened, and what to do about it.
 pub async fn why_not_opened(url: &str, error: &DbErr) -> String {
     let said = crate::store::said(error);
@@ -36,33 +129,23 @@ pub async fn why_not_opened(url: &str, error: &DbErr) -> String {
             "{said}; check that the file's directory exists and that this user may write there"
         );
     }
-    let Some((host, port)) = Url::parse(url)
-        .ok()
-        .and_then(|u| Some((u.host_str()?.to_owned(), u.port().unwrap_or(5432))))
-    else {
+    let Ok(parsed) = Url::parse(url) else {
+        return said;
+    };
+    let Some(endpoint) = Endpoint::of(&parsed) else {
         return said;
     };
     // The pool only says it timed out: ask the network what happened.
-    let address = format!("{host}:{port}");
-    let reached = tokio::time::timeout(
-        Duration::from_secs(2),
-        tokio::net::TcpStream::connect(&address),
-    )
-    .await;
-    match reached {
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => format!(
-            "nothing accepts connections at {address} (connection refused): is PostgreSQL running there, on that port?"
-        ),
-        Ok(Err(e)) => format!("cannot reach {address}: {e}"),
-        Err(_) => format!("{address} did not answer within 2 s"),
-        Ok(Ok(_)) if said.contains("does not exist") && said.starts_with("database") => {
-            let name = Url::parse(url)
-                .ok()
-                .map(|u| u.path().trim_start_matches('/').to_owned())
-                .unwrap_or_default();
-            format!("{said}; create it first (`createdb -h {host} -p {port} {name}`)")
+    match endpoint.reached().await {
+        Err(why) => why,
+        Ok(()) if said.contains("does not exist") && said.starts_with("database") => {
+            let name = parsed.path().trim_start_matches('/');
+            format!(
+                "{said}; create it first (`createdb {} {name}`)",
+                endpoint.createdb_options()
+            )
         }
-        Ok(Ok(_)) => said,
+        Ok(()) => said,
     }
 }
 
@@ -95,5 +178,31 @@ mod tests {
         );
         assert_eq!(redacted("postgres://ana@h/db"), "postgres://ana@h/db");
         assert_eq!(redacted("sqlite://a.db?mode=rwc"), "sqlite://a.db?mode=rwc");
+    }
+
+    #[test]
+    fn a_socket_directory_as_the_host_is_a_socket() {
+        let endpoint = |url: &str| Endpoint::of(&Url::parse(url).unwrap());
+        assert_eq!(
+            endpoint("postgres://ana@%2Fvar%2Frun%2Fpostgresql/definiciones"),
+            Some(Endpoint::Socket {
+                directory: "/var/run/postgresql".to_owned(),
+                port: 5432
+            })
+        );
+        assert_eq!(
+            endpoint("postgres://ana@localhost:5433/definiciones?host=/tmp/pg"),
+            Some(Endpoint::Socket {
+                directory: "/tmp/pg".to_owned(),
+                port: 5433
+            })
+        );
+        assert_eq!(
+            endpoint("postgres://ana@db.example/definiciones"),
+            Some(Endpoint::Tcp {
+                host: "db.example".to_owned(),
+                port: 5432
+            })
+        );
     }
 }

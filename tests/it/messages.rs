@@ -74,6 +74,22 @@ fn a_stopped_postgresql_is_named_by_host_and_port_without_the_password() {
 }
 
 #[test]
+fn a_postgresql_socket_that_is_not_there_is_named_by_its_path() {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    // A directory with no PostgreSQL socket in it, given as the host.
+    let directory = tempfile::tempdir().expect("tempdir");
+    let shown = directory.path().display().to_string();
+    let url = format!(
+        "postgres://postgres@{}/definiciones",
+        shown.replace('/', "%2F")
+    );
+    let message = one_error(&["migrate", "--database-url", &url], cwd.path())
+        .replace(&shown.replace('/', "%2F"), "[encoded directory]")
+        .replace(&shown, "[directory]");
+    insta::assert_snapshot!(message, @"error: cannot open the database postgres://postgres@[encoded directory]/definiciones: there is no PostgreSQL socket at [directory]/.s.PGSQL.5432: is PostgreSQL running on this machine, with its socket in [directory] and on port 5432?");
+}
+
+#[test]
 fn a_postgresql_database_that_does_not_exist_says_how_to_create_it() {
     let Some(admin) = postgres_url() else {
         eprintln!("skipping: TEST_DATABASE_URL is not set");
