@@ -29,6 +29,13 @@ def sql(value):
 
 by = {key(r): r for r in rows}
 
+setup_path = path.parent / "setup.json"
+if setup_path.exists():
+    setup = json.loads(setup_path.read_text())
+    print(f"PostgreSQL reached by every system: {setup['postgres_via']}; the kernel's TCP "
+          f"congestion control: {setup.get('tcp_congestion_control') or 'unknown'} "
+          f"(under BBR, large answers over loopback TCP stall: BENCHMARKS.md, \"twelfth pass\").\n")
+
 print("| import into | fichas/s |")
 print("| --- | ---: |")
 for r in rows:
