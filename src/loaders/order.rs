@@ -58,6 +58,9 @@ pub struct SortKey {
     pub desc: bool,
     /// Text, compared byte by byte.
     pub text: bool,
+    /// The same for every row of the list (a ficha's place in a list that
+    /// hangs from one ficha): it orders nothing.
+    pub constant: bool,
 }
 
 /// The name of a list statement's `i`th sort key.
@@ -81,18 +84,43 @@ pub(super) fn keys<L: Listed>(order: &[(Campo, bool)], context: bool) -> Vec<Sor
     let asked = order.iter().flat_map(|&(campo, desc)| {
         L::order_keys(campo)
             .into_iter()
-            .map(move |(expr, text)| SortKey { expr, desc, text })
+            .map(move |(expr, text)| SortKey {
+                expr,
+                desc,
+                text,
+                constant: false,
+            })
     });
-    let usual = L::SORT.iter().map(|&(table, column)| SortKey {
-        expr: if context || !(matches!(table, "p" | "s" | "f") || FICHA_PLACE.contains(&column)) {
-            col(table, column)
-        } else {
-            Expr::val(0)
-        },
-        desc: false,
-        text: false,
+    let usual = L::SORT.iter().map(|&(table, column)| {
+        let varies =
+            context || !(matches!(table, "p" | "s" | "f") || FICHA_PLACE.contains(&column));
+        SortKey {
+            expr: if varies {
+                col(table, column)
+            } else {
+                Expr::val(0)
+            },
+            desc: false,
+            text: false,
+            constant: !varies,
+        }
     });
     asked.chain(usual).collect()
+}
+
+/// The keys of a list of `L` in `order` that differ between its rows, as
+/// its statement selects them with `context` (see [`keys`]): each key's
+/// place among the statement's `sort_…` columns, and whether it sorts
+/// largest first. A nested level reads only these: the place of the ficha
+/// a list hangs from is the same on all its rows, three numbers a row
+/// that ordered nothing.
+pub(super) fn varying<L: Listed>(order: &[(Campo, bool)], context: bool) -> Vec<(usize, bool)> {
+    keys::<L>(order, context)
+        .iter()
+        .enumerate()
+        .filter(|(_, key)| !key.constant)
+        .map(|(i, key)| (i, key.desc))
+        .collect()
 }
 
 /// Select the keys of `order` as `sort_0`, `sort_1`, …; none for rows

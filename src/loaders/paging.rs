@@ -17,7 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, Qu
 use serde::de::DeserializeOwned;
 
 use super::filter::{Filtro, Ids, Window};
-use super::order::{Campo, FICHA_PLACE, Orden, descending, sort_key};
+use super::order::{Campo, FICHA_PLACE, Orden, descending, sort_key, varying};
 use super::rows::{self, Part};
 use super::{Db, LoadError};
 
@@ -72,6 +72,13 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     /// page: a list reads one only when the field is asked for
     /// ([`Columns`]). At most eight.
     const LONG: &'static [&'static str] = &[];
+    /// Whether a list under `rel` spans fichas (or, for ministry
+    /// objectives, partidas), so that the keys of its usual order that
+    /// place a row's ficha differ between its rows (`super::order::keys`);
+    /// a list that hangs from one ficha sorts them as 0.
+    fn spans(_rel: Self::Rel, _filter: &Filtro, _order: Option<&[(Campo, bool)]>) -> bool {
+        true
+    }
     /// The keys of an `orderBy` field, each with whether it is text (see
     /// `super::order`); none for a field the list does not offer.
     fn order_keys(campo: Campo) -> Vec<(Expr, bool)>;
@@ -292,10 +299,12 @@ async fn nested<L: Listed>(
     parents: &[i32],
     columns: Columns,
 ) -> Result<HashMap<i32, Page<L::Model>>, LoadError> {
-    let desc = descending::<L>(order);
+    // Keys the same on every row of a parent's list are not read.
+    let keys = varying::<L>(order, L::spans(rel, filter, Some(order)));
+    let desc: Vec<bool> = keys.iter().map(|&(_, desc)| desc).collect();
     let rows = fetch(
         db,
-        &nested_element::<L>(&desc, columns),
+        &nested_element::<L>(&keys, columns),
         L::source(
             rel,
             filter,
@@ -319,14 +328,15 @@ pub fn within<L: Listed>(
     order: &[(Campo, bool)],
     outer: (&'static str, &'static str),
 ) -> Expr {
-    let desc = descending::<L>(order);
+    // Every key, as `page_within` sorts by them.
+    let keys: Vec<(usize, bool)> = descending::<L>(order).into_iter().enumerate().collect();
     let rows = L::source(
         rel,
         filter,
         Some(order),
         Some(Ids::outer(outer.0, outer.1, backend)),
     );
-    let query = json_rows(backend, &nested_element::<L>(&desc, Columns::ALL), rows);
+    let query = json_rows(backend, &nested_element::<L>(&keys, Columns::ALL), rows);
     Expr::SubQuery(None, Box::new(query.into()))
 }
 
@@ -347,11 +357,12 @@ pub fn page_within<L: Listed>(
 }
 
 /// The element a nested level's row is read as: `[parent_key, [sort keys…,
-/// id], [columns…]]`, with a sort key for each of `desc`, the long columns
-/// not in `columns` blank.
-fn nested_element<L: Listed>(desc: &[bool], columns: Columns) -> [Group; 3] {
-    let keys = (0..desc.len())
-        .map(|i| format!("x.{}", sort_key(i)))
+/// id], [columns…]]`, with the sort keys at the places `keys` gives, the
+/// long columns not in `columns` blank.
+fn nested_element<L: Listed>(keys: &[(usize, bool)], columns: Columns) -> [Group; 3] {
+    let keys = keys
+        .iter()
+        .map(|&(i, _)| format!("x.{}", sort_key(i)))
         .chain(["x.id".to_owned()])
         .collect();
     [

@@ -252,6 +252,14 @@ impl Listed for ObjetivosMinisteriales {
         }
     }
 
+    fn spans(
+        rel: ObjetivosMinisterialesDe,
+        filter: &Filtro,
+        order: Option<&[(Campo, bool)]>,
+    ) -> bool {
+        (order.is_some() && rel == ObjetivosMinisterialesDe::Todos) || filter.needs_context()
+    }
+
     fn source(
         rel: ObjetivosMinisterialesDe,
         filter: &Filtro,
@@ -261,8 +269,7 @@ impl Listed for ObjetivosMinisteriales {
         let mut query = select_entity::<objetivo_ministerial::Entity>("om");
         // Only a top-level list spans partidas: the others sort by prioridad,
         // and a count sorts nothing.
-        let context =
-            (order.is_some() && rel == ObjetivosMinisterialesDe::Todos) || filter.needs_context();
+        let context = Self::spans(rel, filter, order);
         if context {
             query.inner_join(
                 partida::Entity.aliased("p"),
@@ -359,6 +366,18 @@ impl Listed for ObjetivosInstitucionales {
         }
     }
 
+    fn spans(
+        rel: ObjetivosInstitucionalesDe,
+        _filter: &Filtro,
+        order: Option<&[(Campo, bool)]>,
+    ) -> bool {
+        order.is_some()
+            && matches!(
+                rel,
+                ObjetivosInstitucionalesDe::Todos | ObjetivosInstitucionalesDe::Ministerial
+            )
+    }
+
     fn source(
         rel: ObjetivosInstitucionalesDe,
         filter: &Filtro,
@@ -368,11 +387,7 @@ impl Listed for ObjetivosInstitucionales {
         let mut query = select_entity::<objetivo_institucional::Entity>("oi");
         // Lists that span fichas sort by the ficha's place; the others
         // hang from one ficha (a producto's objectives share its ficha).
-        let across = order.is_some()
-            && matches!(
-                rel,
-                ObjetivosInstitucionalesDe::Todos | ObjetivosInstitucionalesDe::Ministerial
-            );
+        let across = Self::spans(rel, filter, order);
         within_fichas(&mut query, Entidad::Institucional, filter);
         let parent = match rel {
             ObjetivosInstitucionalesDe::Todos => None,
@@ -439,6 +454,10 @@ impl Listed for Productos {
         }
     }
 
+    fn spans(rel: ProductosDe, _filter: &Filtro, order: Option<&[(Campo, bool)]>) -> bool {
+        order.is_some() && rel == ProductosDe::Todos
+    }
+
     fn source(
         rel: ProductosDe,
         filter: &Filtro,
@@ -448,7 +467,7 @@ impl Listed for Productos {
         let mut query = select_entity::<producto::Entity>("pr");
         // Only the top-level list spans fichas: an objective's productos
         // share its ficha.
-        let across = order.is_some() && rel == ProductosDe::Todos;
+        let across = Self::spans(rel, filter, order);
         within_fichas(&mut query, Entidad::Producto, filter);
         let parent = match rel {
             ProductosDe::Todos => None,
