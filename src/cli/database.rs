@@ -71,37 +71,37 @@ impl Endpoint {
 
     /// Whether something accepts connections there, in plain words when not.
     async fn reached(&self) -> Result<(), String> {
+        use std::io::ErrorKind;
         let wait = Duration::from_secs(2);
-        match self {
+        // Where it connected, how that went, and what to ask when refused.
+        let (place, connected, running) = match self {
             Endpoint::Tcp { host, port } => {
                 let address = format!("{host}:{port}");
-                match tokio::time::timeout(wait, tokio::net::TcpStream::connect(&address)).await {
-                    Ok(Ok(_)) => Ok(()),
-                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                        Err(format!(
-                            "nothing accepts connections at {address} (connection refused): is PostgreSQL running there, on that port?"
-                        ))
-                    }
-                    Ok(Err(e)) => Err(format!("cannot reach {address}: {e}")),
-                    Err(_) => Err(format!("{address} did not answer within 2 s")),
-                }
+                let connected =
+                    tokio::time::timeout(wait, tokio::net::TcpStream::connect(&address))
+                        .await
+                        .map(|connected| connected.map(drop));
+                (address, connected, "running there, on that port")
             }
             Endpoint::Socket { directory, port } => {
                 let path = format!("{}/.s.PGSQL.{port}", directory.trim_end_matches('/'));
-                match tokio::time::timeout(wait, unix_connect(&path)).await {
-                    Ok(Ok(())) => Ok(()),
-                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
-                        "there is no PostgreSQL socket at {path}: is PostgreSQL running on this machine, with its socket in {directory} and on port {port}?"
-                    )),
-                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                        Err(format!(
-                            "nothing accepts connections at {path} (connection refused): is PostgreSQL running?"
-                        ))
-                    }
-                    Ok(Err(e)) => Err(format!("cannot reach {path}: {e}")),
-                    Err(_) => Err(format!("{path} did not answer within 2 s")),
-                }
+                let connected = tokio::time::timeout(wait, unix_connect(&path)).await;
+                (path, connected, "running")
             }
+        };
+        match connected {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if e.kind() == ErrorKind::NotFound => match self {
+                Endpoint::Socket { directory, port } => Err(format!(
+                    "there is no PostgreSQL socket at {place}: is PostgreSQL running on this machine, with its socket in {directory} and on port {port}?"
+                )),
+                Endpoint::Tcp { .. } => Err(format!("cannot reach {place}: {e}")),
+            },
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionRefused => Err(format!(
+                "nothing accepts connections at {place} (connection refused): is PostgreSQL {running}?"
+            )),
+            Ok(Err(e)) => Err(format!("cannot reach {place}: {e}")),
+            Err(_) => Err(format!("{place} did not answer within 2 s")),
         }
     }
 }
