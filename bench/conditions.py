@@ -1,6 +1,7 @@
 """How a benchmark's systems reach PostgreSQL, and the kernel's TCP
-congestion control: under BBR, large answers over loopback TCP stall
-(BENCHMARKS.md, "twelfth pass"), so every run says which it had. Shared by
+congestion control: under BBR, large answers over loopback TCP stall for a
+client that lets the kernel delay its ACKs (BENCHMARKS.md, "twelfth" and
+"thirteenth pass"), so every run says which it had. Shared by
 bench/run and bench/burst."""
 
 import urllib.parse

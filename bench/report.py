@@ -34,7 +34,7 @@ if setup_path.exists():
     setup = json.loads(setup_path.read_text())
     print(f"PostgreSQL reached by every system: {setup['postgres_via']}; the kernel's TCP "
           f"congestion control: {setup.get('tcp_congestion_control') or 'unknown'} "
-          f"(under BBR, large answers over loopback TCP stall: BENCHMARKS.md, \"twelfth pass\").\n")
+          f"(under BBR, large answers over loopback TCP stall for a client that delays its ACKs: BENCHMARKS.md, \"thirteenth pass\").\n")
 
 print("| import into | fichas/s |")
 print("| --- | ---: |")

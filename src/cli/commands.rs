@@ -390,12 +390,6 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), AppError> {
 
 async fn serve(args: ServeArgs) -> Result<ExitCode, AppError> {
     let db = open(&args.database.database_url).await?;
-    let congestion = database::congestion_control();
-    if let Some(advice) =
-        database::loopback_advice(&args.database.database_url, congestion.as_deref())
-    {
-        tracing::info!("{advice}");
-    }
     if db::is_embedded(&db) || args.load_bundled {
         seed(&db).await?;
     } else if entity::ficha::Entity::find().count(&db).await? == 0 {

@@ -106,39 +106,6 @@ impl Endpoint {
     }
 }
 
-/// What to tell whoever serves from a PostgreSQL on this machine reached
-/// over TCP when the kernel's congestion control (`congestion`, as
-/// `/proc/sys/net/ipv4/tcp_congestion_control` says) is BBR: over
-/// loopback it stalls a large answer midway, 40–90 ms at a time, and the
-/// socket does not (README, "PostgreSQL"). `None` when none of that holds.
-pub fn loopback_advice(url: &str, congestion: Option<&str>) -> Option<String> {
-    if congestion.map(str::trim) != Some("bbr") {
-        return None;
-    }
-    let parsed = Url::parse(url).ok()?;
-    if !matches!(parsed.scheme(), "postgres" | "postgresql") {
-        return None;
-    }
-    let Endpoint::Tcp { host, .. } = Endpoint::of(&parsed)? else {
-        return None;
-    };
-    if !matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]" | "::1") {
-        return None;
-    }
-    Some(format!(
-        "PostgreSQL is on this machine and reached over TCP ({host}), where this \
-         kernel's congestion control (bbr) can stall large answers 40–90 ms at a \
-         time; connect through its socket instead, with its directory as the host, \
-         e.g. postgres://user@%2Fvar%2Frun%2Fpostgresql/{} (README, \"PostgreSQL\")",
-        parsed.path().trim_start_matches('/')
-    ))
-}
-
-/// The kernel's TCP congestion control, where the system says.
-pub fn congestion_control() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/net/ipv4/tcp_congestion_control").ok()
-}
-
 /// Connect to the socket file at `path`.
 #[cfg(unix)]
 async fn unix_connect(path: &str) -> std::io::Result<()> {
@@ -211,35 +178,6 @@ mod tests {
         );
         assert_eq!(redacted("postgres://ana@h/db"), "postgres://ana@h/db");
         assert_eq!(redacted("sqlite://a.db?mode=rwc"), "sqlite://a.db?mode=rwc");
-    }
-
-    #[test]
-    fn a_local_postgresql_over_tcp_under_bbr_is_told_of_the_socket() {
-        let said = loopback_advice("postgres://ana@127.0.0.1:5432/definiciones", Some("bbr\n"))
-            .expect("advice over loopback under bbr");
-        assert!(
-            said.contains("postgres://user@%2Fvar%2Frun%2Fpostgresql/definiciones"),
-            "{said}"
-        );
-        assert!(loopback_advice("postgres://ana@localhost/d", Some("bbr")).is_some());
-        // Another congestion control, another machine, the socket, SQLite.
-        assert_eq!(
-            loopback_advice("postgres://ana@127.0.0.1/d", Some("cubic")),
-            None
-        );
-        assert_eq!(loopback_advice("postgres://ana@127.0.0.1/d", None), None);
-        assert_eq!(
-            loopback_advice("postgres://ana@db.example/d", Some("bbr")),
-            None
-        );
-        assert_eq!(
-            loopback_advice("postgres://ana@%2Fvar%2Frun%2Fpostgresql/d", Some("bbr")),
-            None
-        );
-        assert_eq!(
-            loopback_advice("sqlite://definiciones.db", Some("bbr")),
-            None
-        );
     }
 
     #[test]

@@ -15,7 +15,17 @@ impl Socket for TcpStream {
     }
 
     fn try_write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (*self).try_write(buf)
+        let written = (*self).try_write(buf)?;
+        // definiciones: what the server sends back to these bytes is
+        // acknowledged as it arrives, not after the delayed-ACK timer.
+        // Left to itself the kernel delays those ACKs on a connection that
+        // answers what it reads (a query after a result), and under BBR the
+        // server, its delivery rate misread, paces a large result out with
+        // gaps of 40-90 ms (see vendor/README.md). Best effort: a socket
+        // that refuses the option is only slower.
+        #[cfg(target_os = "linux")]
+        let _ = socket2::SockRef::from(&*self).set_tcp_quickack(true);
+        Ok(written)
     }
 
     fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
