@@ -16,11 +16,13 @@ mod m20261206_000005_partida_totals;
 mod m20261206_000006_link_maxima;
 mod m20261206_000007_persisted_queries;
 mod m20261206_000008_ficha_place;
+mod m20261207_000009_search_index;
 
 pub use m20261123_000004_ficha_counts::FICHA_COUNT_COLUMNS;
 pub use m20261206_000005_partida_totals::{PARTIDA_TOTALS, partida_totals};
 pub use m20261206_000006_link_maxima::{LINK_MAXIMA, LINKS, link_maxima};
 pub use m20261206_000007_persisted_queries::PersistedQueries;
+pub use m20261207_000009_search_index::SEARCH_INDEXED;
 
 /// Every migration of the project, in the order they apply.
 pub struct Migrator;
@@ -37,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_link_maxima::Migration),
             Box::new(m20261206_000007_persisted_queries::Migration),
             Box::new(m20261206_000008_ficha_place::Migration),
+            Box::new(m20261207_000009_search_index::Migration),
         ]
     }
 }

@@ -116,6 +116,17 @@ impl Filtro {
             || self.not.as_deref().is_some_and(Filtro::needs_context)
     }
 
+    /// The search term, when a search is the only condition the filter
+    /// sets.
+    pub fn only_search(&self) -> Option<&str> {
+        let term = self.search.as_deref()?;
+        let alone = Filtro {
+            search: self.search.clone(),
+            ..Filtro::default()
+        };
+        (*self == alone).then_some(term)
+    }
+
     /// Whether the filter sets no condition at all.
     fn is_empty(&self) -> bool {
         *self == Filtro::default()
@@ -334,6 +345,32 @@ pub(super) fn search(table: &str, term: &str) -> Expr {
         .replace('%', "\\%")
         .replace('_', "\\_");
     column(table, "search_text").like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+/// The number of rows of `table` whose folded text holds `term`, counted
+/// in the table's trigram index on SQLite (`{table}_search`, see
+/// `migration::SEARCH_INDEXED`) instead of by [`search`] over every row.
+/// `None` for a term under three characters: a trigram index finds none
+/// of those, where `LIKE` finds them all.
+pub(super) fn search_count(table: &str, term: &str) -> Option<SelectStatement> {
+    if term.chars().count() < 3 {
+        return None;
+    }
+    let index = format!("{table}_search");
+    // One FTS5 phrase: the term as it is, a `"` in it doubled. The
+    // trigram tokenizer matches a phrase as a substring, ignoring case, as
+    // `LIKE` does on the folded text.
+    let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+    Some(
+        Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from(Alias::new(index.clone()))
+            .and_where(Expr::cust_with_values(
+                format!("\"{index}\" MATCH ?"),
+                [phrase],
+            ))
+            .to_owned(),
+    )
 }
 
 /// `NOT EXISTS` (or, when `absent` is false, `EXISTS`) a row of `link`

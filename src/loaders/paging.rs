@@ -80,6 +80,13 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     fn spans(_rel: Self::Rel, _filter: &Filtro, _order: Option<&[(Campo, bool)]>) -> bool {
         true
     }
+    /// The total of a top-level list under `rel` when an index answers it
+    /// without reading the rows (SQLite's trigram index, for a search and
+    /// nothing else: `condition::search_count`); `None` to count the
+    /// rows of [`Listed::source`].
+    fn indexed_count(_rel: Self::Rel, _filter: &Filtro) -> Option<SelectStatement> {
+        None
+    }
     /// The keys of an `orderBy` field, each with whether it is text (see
     /// `super::order`); none for a field the list does not offer.
     fn order_keys(campo: Campo) -> Vec<(Expr, bool)>;
@@ -488,6 +495,21 @@ pub async fn counts<L: Listed>(
     filter: &Filtro,
     parents: Option<&[i32]>,
 ) -> Result<HashMap<i32, i64>, LoadError> {
+    let indexed = (db.get_database_backend() == DatabaseBackend::Sqlite && parents.is_none())
+        .then(|| L::indexed_count(rel, filter))
+        .flatten();
+    if let Some(count) = indexed {
+        // A top-level list: one parent, 0.
+        let query = Query::select()
+            .expr_as(Expr::val(0), "parent_key")
+            .expr_as(Expr::SubQuery(None, Box::new(count.into())), "cnt")
+            .to_owned();
+        let rows = db.query_all(&query).await?;
+        return rows
+            .iter()
+            .map(|row| Ok((get(row, "parent_key")?, get(row, "cnt")?)))
+            .collect();
+    }
     let query = Query::select()
         .column(("src", "parent_key"))
         .expr_as(Expr::cust("COUNT(*)"), "cnt")

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
-use super::condition::{Entidad, Names, condition, within_fichas};
+use super::condition::{Entidad, Names, condition, search_count, within_fichas};
 use super::filter::{
     AsAlias, Filtro, Ids, col, join_partida, join_servicio, parent_key, select_entity,
 };
@@ -366,6 +366,13 @@ impl Listed for ObjetivosInstitucionales {
         }
     }
 
+    fn indexed_count(rel: ObjetivosInstitucionalesDe, filter: &Filtro) -> Option<SelectStatement> {
+        let term = filter.only_search()?;
+        (rel == ObjetivosInstitucionalesDe::Todos)
+            .then(|| search_count("objetivos_institucionales", term))
+            .flatten()
+    }
+
     fn spans(
         rel: ObjetivosInstitucionalesDe,
         _filter: &Filtro,
@@ -452,6 +459,13 @@ impl Listed for Productos {
             )],
             _ => Vec::new(),
         }
+    }
+
+    fn indexed_count(rel: ProductosDe, filter: &Filtro) -> Option<SelectStatement> {
+        let term = filter.only_search()?;
+        (rel == ProductosDe::Todos)
+            .then(|| search_count("productos", term))
+            .flatten()
     }
 
     fn spans(rel: ProductosDe, _filter: &Filtro, order: Option<&[(Campo, bool)]>) -> bool {

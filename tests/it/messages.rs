@@ -51,7 +51,7 @@ fn an_sqlite_url_without_a_mode_creates_the_file_and_migrate_says_what_it_applie
             .trim_end()
             .to_owned()
     };
-    insta::assert_snapshot!(migrate("sqlite://new.db"), @"applied 8 migrations: m20261123_000001_create_tables, m20261123_000002_search, m20261123_000003_data_version, m20261123_000004_ficha_counts, m20261206_000005_partida_totals, m20261206_000006_link_maxima, m20261206_000007_persisted_queries, m20261206_000008_ficha_place");
+    insta::assert_snapshot!(migrate("sqlite://new.db"), @"applied 9 migrations: m20261123_000001_create_tables, m20261123_000002_search, m20261123_000003_data_version, m20261123_000004_ficha_counts, m20261206_000005_partida_totals, m20261206_000006_link_maxima, m20261206_000007_persisted_queries, m20261206_000008_ficha_place, m20261207_000009_search_index");
     assert!(cwd.path().join("new.db").exists());
     insta::assert_snapshot!(migrate("sqlite://new.db"), @"no migrations were pending: the database is up to date");
     insta::assert_snapshot!(

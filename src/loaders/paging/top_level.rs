@@ -82,10 +82,12 @@ fn top_level_query<L: Listed>(
                         .column(Asterisk)
                         .from_subquery(source, "src")
                         .to_owned(),
-                    Query::select()
-                        .expr(Expr::cust("COUNT(*)"))
-                        .from_subquery(L::source(rel, filter, None, None), "src")
-                        .to_owned(),
+                    L::indexed_count(rel, filter).unwrap_or_else(|| {
+                        Query::select()
+                            .expr(Expr::cust("COUNT(*)"))
+                            .from_subquery(L::source(rel, filter, None, None), "src")
+                            .to_owned()
+                    }),
                 )
             };
             let mut top = top;
