@@ -498,32 +498,27 @@ pub async fn counts<L: Listed>(
     let indexed = (db.get_database_backend() == DatabaseBackend::Sqlite && parents.is_none())
         .then(|| L::indexed_count(rel, filter))
         .flatten();
-    if let Some(count) = indexed {
+    let query = match indexed {
         // A top-level list: one parent, 0.
-        let query = Query::select()
+        Some(count) => Query::select()
             .expr_as(Expr::val(0), "parent_key")
             .expr_as(Expr::SubQuery(None, Box::new(count.into())), "cnt")
-            .to_owned();
-        let rows = db.query_all(&query).await?;
-        return rows
-            .iter()
-            .map(|row| Ok((get(row, "parent_key")?, get(row, "cnt")?)))
-            .collect();
-    }
-    let query = Query::select()
-        .column(("src", "parent_key"))
-        .expr_as(Expr::cust("COUNT(*)"), "cnt")
-        .from_subquery(
-            L::source(
-                rel,
-                filter,
-                None,
-                parents.map(|ids| Ids::new(ids, db.get_database_backend())),
-            ),
-            "src",
-        )
-        .group_by_col(("src", "parent_key"))
-        .to_owned();
+            .to_owned(),
+        None => Query::select()
+            .column(("src", "parent_key"))
+            .expr_as(Expr::cust("COUNT(*)"), "cnt")
+            .from_subquery(
+                L::source(
+                    rel,
+                    filter,
+                    None,
+                    parents.map(|ids| Ids::new(ids, db.get_database_backend())),
+                ),
+                "src",
+            )
+            .group_by_col(("src", "parent_key"))
+            .to_owned(),
+    };
     let rows = db.query_all(&query).await?;
     rows.iter()
         .map(|row| Ok((get(row, "parent_key")?, get(row, "cnt")?)))
