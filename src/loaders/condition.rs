@@ -12,6 +12,7 @@
 use std::cell::Cell;
 
 use migration::SEARCH_INDEXED;
+use sea_orm::DatabaseBackend;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, LikeExpr, Query, SelectStatement};
 
 use super::filter::{AsAlias, Filtro, PeriodoFiltro, tipo_value};
@@ -351,10 +352,18 @@ pub(super) fn search(table: &str, term: &str) -> Expr {
 /// The number of rows of `table` whose folded text holds `term`, counted
 /// in the table's trigram index on SQLite (`{table}_search`, see
 /// `migration::SEARCH_INDEXED`) instead of by [`search`] over every row.
-/// `None` for a term under three characters (a trigram index finds none
-/// of those, where `LIKE` finds them all) and for a table not indexed.
-pub(super) fn search_count(table: &str, term: &str) -> Option<SelectStatement> {
-    if term.chars().count() < 3 || !SEARCH_INDEXED.contains(&table) {
+/// `None` on PostgreSQL (its trigram index serves `LIKE` itself), for a
+/// term under three characters (a trigram index finds none of those, where
+/// `LIKE` finds them all) and for a table not indexed.
+pub(super) fn search_count(
+    backend: DatabaseBackend,
+    table: &str,
+    term: &str,
+) -> Option<SelectStatement> {
+    if backend != DatabaseBackend::Sqlite
+        || term.chars().count() < 3
+        || !SEARCH_INDEXED.contains(&table)
+    {
         return None;
     }
     let index = format!("{table}_search");

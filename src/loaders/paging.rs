@@ -80,11 +80,15 @@ pub trait Listed: Clone + Copy + Hash + Eq + std::fmt::Debug + Send + Sync + 'st
     fn spans(_rel: Self::Rel, _filter: &Filtro, _order: Option<&[(Campo, bool)]>) -> bool {
         true
     }
-    /// The total of a top-level list under `rel` when an index answers it
-    /// without reading the rows (SQLite's trigram index, for a search and
-    /// nothing else: `condition::search_count`); `None` to count the
-    /// rows of [`Listed::source`].
-    fn indexed_count(_rel: Self::Rel, _filter: &Filtro) -> Option<SelectStatement> {
+    /// The total of a top-level list under `rel` when an index of
+    /// `backend` answers it without reading the rows (SQLite's trigram
+    /// index, for a search and nothing else: `condition::search_count`);
+    /// `None` to count the rows of [`Listed::source`].
+    fn indexed_count(
+        _backend: DatabaseBackend,
+        _rel: Self::Rel,
+        _filter: &Filtro,
+    ) -> Option<SelectStatement> {
         None
     }
     /// The keys of an `orderBy` field, each with whether it is text (see
@@ -495,8 +499,9 @@ pub async fn counts<L: Listed>(
     filter: &Filtro,
     parents: Option<&[i32]>,
 ) -> Result<HashMap<i32, i64>, LoadError> {
-    let indexed = (db.get_database_backend() == DatabaseBackend::Sqlite && parents.is_none())
-        .then(|| L::indexed_count(rel, filter))
+    let indexed = parents
+        .is_none()
+        .then(|| L::indexed_count(db.get_database_backend(), rel, filter))
         .flatten();
     let query = match indexed {
         // A top-level list: one parent, 0.

@@ -5,6 +5,7 @@
 use std::cell::Cell;
 
 use entity::{ficha, objetivo_institucional, objetivo_ministerial, partida, producto, servicio};
+use sea_orm::DatabaseBackend;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
 use super::condition::{Entidad, Names, condition, search_count, within_fichas};
@@ -366,10 +367,14 @@ impl Listed for ObjetivosInstitucionales {
         }
     }
 
-    fn indexed_count(rel: ObjetivosInstitucionalesDe, filter: &Filtro) -> Option<SelectStatement> {
+    fn indexed_count(
+        backend: DatabaseBackend,
+        rel: ObjetivosInstitucionalesDe,
+        filter: &Filtro,
+    ) -> Option<SelectStatement> {
         let term = filter.only_search()?;
         (rel == ObjetivosInstitucionalesDe::Todos)
-            .then(|| search_count("objetivos_institucionales", term))
+            .then(|| search_count(backend, "objetivos_institucionales", term))
             .flatten()
     }
 
@@ -461,10 +466,14 @@ impl Listed for Productos {
         }
     }
 
-    fn indexed_count(rel: ProductosDe, filter: &Filtro) -> Option<SelectStatement> {
+    fn indexed_count(
+        backend: DatabaseBackend,
+        rel: ProductosDe,
+        filter: &Filtro,
+    ) -> Option<SelectStatement> {
         let term = filter.only_search()?;
         (rel == ProductosDe::Todos)
-            .then(|| search_count("productos", term))
+            .then(|| search_count(backend, "productos", term))
             .flatten()
     }
 

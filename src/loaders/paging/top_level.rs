@@ -82,7 +82,7 @@ fn top_level_query<L: Listed>(
                         .column(Asterisk)
                         .from_subquery(source, "src")
                         .to_owned(),
-                    L::indexed_count(rel, filter).unwrap_or_else(|| {
+                    L::indexed_count(backend, rel, filter).unwrap_or_else(|| {
                         Query::select()
                             .expr(Expr::cust("COUNT(*)"))
                             .from_subquery(L::source(rel, filter, None, None), "src")
